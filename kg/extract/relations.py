@@ -1,0 +1,411 @@
+"""Typed relations from the parse: titles, appositions, verbs and event nouns.
+
+Each rule is a small function over the dependency parse that yields
+(subject token-entity, predicate, object entity, anchor token, rule id,
+confidence). The words come from data/relations.toml and the title lists of
+data/lexicons.toml. A relation is dropped when its verb is negated, modal or
+hypothetical, and one inside a statement's words is kept as that statement's
+claim, not as the article's fact.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from ..lexicon import table
+from ..model import Entity, EntityType, Relation, Statement
+from ..nlp import Parsed
+from ..resolve import Resolution
+
+P, O, C, L, G = (EntityType.PERSON, EntityType.ORGANIZATION, EntityType.COUNTRY, EntityType.LOCATION, EntityType.GROUP)
+DOMAIN = {
+    "commands": ({P, O, C}, {O, C}),
+    "guards": ({O, G, C}, {G, L}),
+    "designatesAsTerrorist": ({C, O}, {O, G}),
+    "memberOf": ({P, O, G}, {O}),
+    "attacks": ({C, O, G}, {P, O, C, L, G}),
+    "withdrawsFrom": ({C, O, G}, {L, C}),
+}
+RELATIVE = {"which", "who", "that", "whom"}
+
+
+@dataclass(frozen=True)
+class Found:
+    subject: str
+    predicate: str
+    object: str
+    anchor: int  # token the relation is read from (for sentence and claim)
+    rule: str
+    confidence: float
+
+
+def _rel() -> dict:
+    return table("relations")
+
+
+class Context:
+    def __init__(self, parsed: Parsed, res: Resolution):
+        self.parsed = parsed
+        self.doc: Doc = parsed.doc
+        self.res = res
+        self.main_place = _main_place(parsed, res)
+
+    def entity(self, tok: Token | None) -> Entity | None:
+        """The entity a token stands for: itself, its relative-clause antecedent, or a vague place."""
+        if tok is None:
+            return None
+        if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl":
+            tok = tok.head.head
+        e = self.res.entity_at(tok.i)
+        if e is not None:
+            return e
+        for c in tok.children:  # "all of the prisons", "some of our troops"
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for g in c.children:
+                    if g.dep_ == "pobj" and tok.pos_ in {"DET", "PRON", "NUM", "ADJ"}:
+                        return self.entity(g)
+        vague = set(table("lexicons")["places"]["vague"])
+        if tok.lemma_.lower() in vague and any(c.lower_ in {"the", "this", "that"} for c in tok.children) and self.main_place:
+            return self.res.entities[self.main_place]
+        return None
+
+
+def _main_place(parsed: Parsed, res: Resolution) -> str | None:
+    """The place an article is about: most named in its title and first two sentences."""
+    counts: Counter[str] = Counter()
+    for _s, _e, key, sent in res.mentions:
+        if sent <= 2 and res.entities[key].type in {L, C}:
+            counts[key] += 1
+    if not counts:
+        return None
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def _hypothetical(verb: Token) -> bool:
+    """Negated, modal, conditional, or under a verb like "refuse" or "plan"."""
+    modality = _rel()["modality"]
+    aux = set(modality["auxiliaries"])
+    governors = set(modality["governors"])
+    marks = set(modality["conditional_marks"])
+    t = verb
+    for _ in range(6):
+        for c in t.children:
+            if c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in aux) or (c.dep_ == "mark" and c.lower_ in marks):
+                return True
+        if t.dep_ in {"xcomp", "ccomp", "conj", "acl"} and t.head.i != t.i:
+            t = t.head
+            if t.lemma_.lower() in governors and t.dep_ != "relcl":
+                return True
+        else:
+            break
+    return False
+
+
+def _children(tok: Token, *deps: str) -> list[Token]:
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+def _pobjs(tok: Token, preps: set[str]) -> list[Token]:
+    out = []
+    for p in tok.children:
+        if p.dep_ in {"prep", "agent", "prt"} and p.lower_ in preps:
+            out += _children(p, "pobj")
+            for pp in _children(p, "prep"):  # "out of"
+                out += _children(pp, "pobj")
+    return out
+
+
+def _conjuncts(tok: Token) -> list[Token]:
+    return [tok, *tok.conjuncts]
+
+
+def _subject_of(verb: Token) -> Token | None:
+    t = verb
+    for _ in range(3):
+        subj = _children(t, "nsubj")
+        if subj:
+            return subj[0]
+        if t.dep_ == "acl" and t.tag_ == "VBG":  # "personnel guarding the prisons"
+            return t.head
+        if t.dep_ in {"xcomp", "conj", "advcl"}:
+            t = t.head
+        else:
+            return _possessive_agent(verb)
+    return _possessive_agent(verb)
+
+
+AGENT_NOUNS = {"ability", "capacity", "job", "responsibility", "duty", "mission", "task", "role"}
+
+
+def _possessive_agent(verb: Token) -> Token | None:
+    """"the SDF's [ability] to guard ...": the possessor of an ability to act is the actor.
+
+    Read off the tokens, not the parse: the parser breaks on bracketed insertions.
+    """
+    doc = verb.doc
+    i = verb.i - 1
+    if i < 0 or doc[i].lower_ != "to":
+        return None
+    i -= 1
+    while i >= 0 and doc[i].text in {"[", "]", "(", ")"}:
+        i -= 1
+    if i < 0 or doc[i].lemma_.lower() not in AGENT_NOUNS:
+        return None
+    i -= 1
+    while i >= 0 and doc[i].text in {"[", "]", "(", ")"}:
+        i -= 1
+    if i >= 0 and doc[i].text in {"’s", "'s", "’", "'"}:
+        return doc[i - 1] if i > 0 else None
+    return None
+
+
+# ---- rules ---------------------------------------------------------------
+
+def titles(ctx: Context) -> Iterator[Found]:
+    """"SDF spokesman Mustafa Bali", "Turkish President Erdogan", "the department's chief, X"."""
+    lex = table("lexicons")["titles"]
+    command, member = set(lex["command"]), set(lex["member"])
+    markers = set(lex["portfolio_markers"])
+    doc, res = ctx.doc, ctx.res
+
+    def kind(title: Token) -> str | None:
+        word = title.lower_
+        if word not in command and word not in member:
+            return None
+        left = " ".join(t.lower_ for t in title.lefts if t.dep_ in {"amod", "compound", "npadvmod"} and res.token_entity.get(t.i) is None)
+        portfolio = any(m in left for m in markers) or any(t.lower_.startswith(("anti", "counter")) for t in title.subtree if t.i < title.i)
+        if word in command and not portfolio:
+            return "commands"
+        return "memberOf"
+
+    # compound run before a person's name: ORG/COUNTRY TITLE PERSON
+    for start, end, key, _s in res.mentions:
+        person = res.entities[key]
+        if person.type != P:
+            continue
+        i = start - 1
+        title_tok = None
+        while i >= 0 and (doc[i].is_title or doc[i].is_upper or doc[i].text in {"."}) and "\n" not in doc[i].text_with_ws:
+            org = res.entity_at(i)
+            if org is not None and org.key != key:
+                if title_tok is not None and org.type in {O, C}:
+                    pred = kind(title_tok)
+                    if pred:
+                        yield Found(key, pred, org.key, start, "title/org-title-person", 0.85)
+                break
+            if doc[i].lower_ in command | member and title_tok is None:
+                title_tok = doc[i]
+            i -= 1
+    # TITLE noun with a possessive or "of" organisation, and a person in apposition or resolved as speaker
+    from .statements import Speakers
+
+    speakers = Speakers(doc, res)
+    for tok in doc:
+        if tok.lower_ not in command | member and tok.lemma_.lower() not in command | member:
+            continue
+        if res.token_entity.get(tok.i) and res.entities[res.token_entity[tok.i]].type == P:
+            continue
+        orgs = [res.entity_at(c.i) for c in _children(tok, "poss")]
+        orgs += [ctx.entity(o) for o in _pobjs(tok, {"of"})]
+        orgs = [o for o in orgs if o is not None and o.type in {O, C}]
+        if not orgs:
+            continue
+        people = []
+        for a in _children(tok, "appos"):
+            e = ctx.entity(a)
+            if e is not None and e.type == P:
+                people.append(e)
+        if tok.head.dep_ == "appos" or tok.dep_ == "appos":
+            e = ctx.entity(tok.head)
+            if e is not None and e.type == P:
+                people.append(e)
+        if not people and tok.dep_.startswith("nsubj"):
+            key = speakers.role(tok)
+            if key:
+                people.append(res.entities[key])
+        pred = kind(tok) if tok.lower_ in command | member else ("memberOf")
+        for person in people:
+            for org in orgs:
+                yield Found(person.key, pred or "memberOf", org.key, tok.i, "title/possessive-title", 0.8)
+
+
+def verbs(ctx: Context) -> Iterator[Found]:
+    """Subject-verb-object patterns for attacks, guards, commands, withdrawsFrom, memberOf."""
+    rel = _rel()
+    doc = ctx.doc
+    for v in doc:
+        if v.pos_ not in {"VERB", "AUX"}:
+            continue
+        lemma = v.lemma_.lower()
+        passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in v.children)
+        if passive:
+            agents = _pobjs(v, {"by"}) or (_pobjs(v.head, {"by"}) if v.dep_ == "xcomp" else [])
+            subj_toks = agents
+            objs = _children(v, "nsubjpass") or ([_subject_of(v)] if _subject_of(v) is not None else [])
+        else:
+            s = _subject_of(v)
+            subj_toks = [s] if s is not None else []
+            objs = _children(v, "dobj")
+        for pred in ("attacks", "guards", "commands"):
+            if lemma not in rel[pred]["verbs"]:
+                continue
+            if _hypothetical(v):
+                break
+            for s in subj_toks:
+                for o in objs:
+                    for oc in _conjuncts(o):
+                        yield from _found(ctx, s, pred, oc, v, f"{pred}/verb" + ("-passive" if passive else ""), 0.75)
+            if passive and pred == "attacks":
+                # "was hit in a Turkish airstrike": the attacker is the airstrike's nationality
+                for n in _pobjs(v, {"in", "by"}):
+                    if n.lemma_.lower() in rel["attacks"]["nouns"]:
+                        for a in n.children:
+                            if a.dep_ in {"amod", "compound", "poss"} and ctx.entity(a) is not None:
+                                for o in objs:
+                                    yield from _found(ctx, a, pred, o, v, "attacks/passive-event-noun", 0.7)
+        # "Turkey launched a military offensive in northeastern Syria"
+        if lemma in rel["attacks"]["light_verbs"] and not _hypothetical(v):
+            for n in _children(v, "dobj"):
+                if n.lemma_.lower() in rel["attacks"]["nouns"]:
+                    for s in subj_toks:
+                        for o in _pobjs(n, set(rel["attacks"]["target_preps"])) + _pobjs(v, {"against", "on", "in", "into"}):
+                            yield from _found(ctx, s, "attacks", o, v, "attacks/launch-event-noun", 0.75)
+        # withdrawal: "pull US troops from the area", "Russia withdrew from Crimea"
+        if lemma in rel["withdrawsFrom"]["verbs"] and not _hypothetical(v):
+            places = _pobjs(v, set(rel["withdrawsFrom"]["from_preps"]))
+            if lemma in rel["withdrawsFrom"]["direct_object_verbs"]:
+                places += _children(v, "dobj")
+            movers = [t for t in _children(v, "dobj") if (e := ctx.entity(t)) is not None and e.type in {O, C, G}]
+            movers = movers or subj_toks
+            for m in movers:
+                for p in places:
+                    yield from _found(ctx, m, "withdrawsFrom", p, v, "withdrawsFrom/verb", 0.75)
+        # membership: "X is part of Y", "fighters who make up part of Y", "X joined Y"
+        if not _hypothetical(v):
+            if lemma in rel["memberOf"]["verbs"]:
+                for s in subj_toks:
+                    for o in _children(v, "dobj") + _pobjs(v, {"to"}):
+                        yield from _found(ctx, s, "memberOf", o, v, "memberOf/verb", 0.7)
+            for n in _children(v, "attr", "dobj"):
+                if n.lemma_.lower() in rel["memberOf"]["part_nouns"] and lemma in {"be", "make", "remain", "become", "form"}:
+                    for s in subj_toks:
+                        for o in _pobjs(n, {"of"}):
+                            yield from _found(ctx, s, "memberOf", o, v, "memberOf/part-of", 0.75)
+        # designation: "which Turkey considers a branch of the PKK, a designated terrorist organization"
+        if lemma in rel["designatesAsTerrorist"]["verbs"] and not _hypothetical(v) and not passive:
+            yield from _designations(ctx, v, subj_toks)
+
+
+def _designations(ctx: Context, v: Token, subj_toks: list[Token]) -> Iterator[Found]:
+    rel = _rel()["designatesAsTerrorist"]
+    markers = set(rel["markers"])
+    objs = _children(v, "dobj", "nsubj", "ccomp")
+    designee = [o for o in objs if ctx.entity(o) is not None and not o.dep_ == "nsubj"]
+    complements = [o for o in _children(v, "dobj", "oprd", "xcomp", "ccomp", "attr") if o not in designee]
+    complements += _pobjs(v, {"as"})
+    if len(designee) == 0:
+        # "X considers Y a terrorist group" parses as dobj Y with the complement inside
+        for o in _children(v, "dobj", "ccomp"):
+            inner = _children(o, "nsubj")
+            if inner and ctx.entity(inner[0]) is not None:
+                designee.append(inner[0])
+                complements.append(o)
+    terror = any(t.lower_.startswith(tuple(markers)) for c in complements for t in c.subtree)
+    if not terror:
+        return
+    for s in [x for x in subj_toks if x.dep_ != "ccomp"]:
+        for d in designee:
+            yield from _found(ctx, s, "designatesAsTerrorist", d, v, "designatesAsTerrorist/verb", 0.75)
+        for c in complements:
+            if c.lemma_.lower() in rel["part_nouns"]:
+                for parent in _pobjs(c, {"of"}):
+                    yield from _found(ctx, s, "designatesAsTerrorist", parent, v, "designatesAsTerrorist/parent-of-branch", 0.6)
+
+
+def nouns(ctx: Context) -> Iterator[Found]:
+    """Event nouns: "a U.S. troop withdrawal from northern Syria", "Trump's decision to pull US troops"."""
+    rel = _rel()
+    doc = ctx.doc
+    for n in doc:
+        lemma = n.lemma_.lower()
+        if n.pos_ not in {"NOUN", "PROPN"}:
+            continue
+        if lemma in rel["withdrawsFrom"]["nouns"]:
+            movers = [c for c in n.children if c.dep_ in {"compound", "amod", "poss", "nmod"} and ctx.entity(c) is not None]
+            movers += _pobjs(n, {"of"})
+            places = _pobjs(n, {"from"})
+            for m in movers:
+                for p in places:
+                    yield from _found(ctx, m, "withdrawsFrom", p, n, "withdrawsFrom/event-noun", 0.7)
+        if lemma in rel["commands"]["decision_nouns"]:
+            owners = _children(n, "poss")
+            for v in n.children:
+                if v.dep_ in {"acl", "relcl", "xcomp"} and v.lemma_.lower() in rel["commands"]["troop_verbs"]:
+                    for o in _children(v, "dobj"):
+                        e = ctx.entity(o)
+                        if e is None or e.country is None:
+                            continue  # only forces: "to pull US troops", not "to pull the plug"
+                        for s in owners:
+                            yield from _found(ctx, s, "commands", o, n, "commands/decision-to-move-forces", 0.7, lift_object=False)
+
+
+def _found(ctx: Context, s: Token, pred: str, o: Token, anchor: Token, rule: str, conf: float,
+           *, lift_object: bool = True) -> Iterator[Found]:
+    subj = ctx.entity(s)
+    obj = ctx.entity(o)
+    if subj is None or obj is None:
+        return
+    # a country's forces or an organisation's fighters act for it
+    if subj.country and pred in {"attacks", "guards", "withdrawsFrom"}:
+        subj = ctx.res.entities.get(subj.country, subj)
+    if _generic(subj) or _generic(obj):
+        return  # "fighters", "officials": no identifiable actor
+    domain, range_ = DOMAIN[pred]
+    if subj.key == obj.key or subj.type not in domain or obj.type not in range_:
+        return
+    yield Found(subj.key, pred, obj.key, anchor.i, rule, conf)
+
+
+def _generic(e: Entity) -> bool:
+    return e.type == G and e.name in set(table("lexicons")["groups"].values())
+
+
+def headlines(ctx: Context) -> Iterator[Found]:
+    """"Turkey invades Syria": entity, verb, entity in a row, for headlines the parser misreads."""
+    rel = _rel()
+    doc, res = ctx.doc, ctx.res
+    aux = set(rel["modality"]["auxiliaries"])
+    for v in doc:
+        lemma = v.lemma_.lower()
+        pred = next((p for p in ("attacks", "withdrawsFrom") if lemma in rel[p]["verbs"]), None)
+        if pred is None or v.tag_ not in {"VBZ", "VBD", "VBP"} or v.i == 0 or v.i + 1 >= len(doc):
+            continue
+        if v.i >= 2 and doc[v.i - 2].lower_ in aux:
+            continue
+        before, after = res.entity_at(v.i - 1), res.entity_at(v.i + 1)
+        if before is None or after is None:
+            continue
+        yield from _found(ctx, doc[v.i - 1], pred, doc[v.i + 1], v, f"{pred}/entity-verb-entity", 0.6)
+
+
+RULES = (titles, verbs, nouns, headlines)
+
+
+def find_relations(parsed: Parsed, res: Resolution, statements: list[Statement]) -> list[Relation]:
+    ctx = Context(parsed, res)
+    doc = ctx.doc
+    sent_index = {s.start: n for n, s in enumerate(doc.sents)}
+    seen: dict[tuple[str, str, str, int | None], Relation] = {}
+    for rule in RULES:
+        for f in rule(ctx):
+            tok = doc[f.anchor]
+            where = parsed.to_source(tok.idx)
+            claimed = next((n for n, st in enumerate(statements) if st.start <= where < st.end), None)
+            key = (f.subject, f.predicate, f.object, claimed)
+            if key in seen:
+                continue
+            seen[key] = Relation(f.subject, f.predicate, f.object, sent_index[tok.sent.start], f.rule, f.confidence, claimed)
+    return sorted(seen.values(), key=lambda r: (r.sentence, r.predicate, r.subject, r.object))

@@ -1,0 +1,361 @@
+"""Who said what: direct quotes and reported speech, with their speakers.
+
+Rules, in the order they are tried for each quoted span:
+- a speech verb (data/cues.toml) in the quote's sentence whose clause holds the
+  quote ("..., Sales said", "replying, '...'", "warned that '...' could");
+- "according to X" in the same sentence;
+- a quote with no cue of its own continues the speaker of the statement just
+  before it (a second quote in the paragraph, or the next paragraph);
+- a short quoted phrase with no cue is a scare quote and no statement.
+Reported speech is a speech verb with a clausal complement and no quote in it.
+Speakers given as pronouns, titles or roles resolve to the entity the article
+makes clear, else to an unnamed-speaker Group (kept off the record).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from ..lexicon import table
+from ..model import EntityType, SpeechMode, Statement
+from ..nlp import Parsed
+from ..resolve import Resolution
+
+OPEN = "“"
+CLOSE = "”"
+PRONOUNS = {"he", "she"}
+CLAUSE_DEPS = {"ccomp", "xcomp", "parataxis", "dobj", "advcl", "conj", "attr", "oprd", "npadvmod"}
+ON_RECORD = {EntityType.PERSON, EntityType.ORGANIZATION, EntityType.COUNTRY}
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: int  # Doc characters inside the quote marks
+    end: int
+    runs_on: bool  # no closing mark before the paragraph ended
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Quoted stretches in the Doc text; curly and straight double quotes."""
+    quotes = []
+    for para in re.finditer(r"[^\n]+", text):
+        p_start, p_text = para.start(), para.group()
+        i = 0
+        open_at = None
+        straight = False
+        while i < len(p_text):
+            ch = p_text[i]
+            if ch == OPEN or (ch == '"' and open_at is None):
+                if open_at is not None and i > open_at:
+                    quotes.append(Quote(p_start + open_at, p_start + i, True))
+                open_at = i + 1
+                straight = ch == '"'
+            elif (ch == CLOSE or (ch == '"' and straight)) and open_at is not None:
+                if i > open_at:
+                    quotes.append(Quote(p_start + open_at, p_start + i, False))
+                open_at = None
+            i += 1
+        if open_at is not None and len(p_text) > open_at:
+            quotes.append(Quote(p_start + open_at, p_start + len(p_text), True))
+    return [q for q in quotes if text[q.start : q.end].strip()]
+
+
+def _cues() -> dict:
+    return table("cues")
+
+
+def _negated(verb: Token) -> bool:
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+def _subject(verb: Token) -> Token | None:
+    """The speaker token of a speech verb, climbing from "replying" or "telling" to the main verb."""
+    v = verb
+    for _ in range(4):
+        for c in v.children:
+            if c.dep_ in {"nsubj", "nsubjpass"} and c.dep_ != "expl":
+                return c
+        if v.dep_ in {"advcl", "xcomp", "conj", "pcomp"} and v.head.i != v.i:
+            v = v.head
+        else:
+            return None
+    return None
+
+
+class Speakers:
+    """Resolves a subject token to the speaking entity."""
+
+    def __init__(self, doc: Doc, res: Resolution):
+        self.doc = doc
+        self.res = res
+        lex = table("lexicons")["titles"]
+        self.roles = set(lex["command"]) | set(lex["member"]) | {"spokesman", "spokeswoman", "source", "official"}
+        self.recent_speakers: list[tuple[int, str]] = []  # (token, key)
+
+    def entity_in(self, tok: Token) -> str | None:
+        for t in [tok, *[c for c in tok.children if c.dep_ == "appos"]]:
+            key = self.res.token_entity.get(t.i)
+            if key:
+                return key
+        for c in tok.children:
+            if c.dep_ == "appos":
+                for t in c.subtree:
+                    key = self.res.token_entity.get(t.i)
+                    if key and self.res.entities[key].type == EntityType.PERSON:
+                        return key
+        return None
+
+    def pronoun(self, tok: Token) -> str | None:
+        sent_of = {i: s for s_i, (a, b, k, s) in enumerate(self.res.mentions) for i in (a,)}
+        window_start = self.doc[tok.sent.start].i
+        # look back two sentences at most
+        sents = list(self.doc.sents)
+        idx = next(n for n, s in enumerate(sents) if s.start <= tok.i < s.end)
+        window_start = sents[max(0, idx - 2)].start
+        best = fallback = None
+        for start, end, key, _s in self.res.mentions:
+            if start >= tok.i:
+                break
+            if start < window_start or self.res.entities[key].type != EntityType.PERSON:
+                continue
+            fallback = key
+            root = self.doc[start:end].root
+            if root.dep_.startswith("nsubj") or any(t == start for t, _ in self.recent_speakers):
+                best = key
+        del sent_of
+        return best or fallback
+
+    def role(self, tok: Token) -> str | None:
+        """"the department's anti-ISIS chief said ...": named by "Ambassador X's statement" next."""
+        sent = tok.sent
+        nxt = self.doc[sent.end : min(len(self.doc), sent.end + 12)]
+        speech_nouns = set(_cues()["speech_nouns"])
+        for t in nxt:
+            if t.lower_ in speech_nouns and t.i > 0:
+                for c in t.children:
+                    if c.dep_ == "poss":
+                        key = self.res.token_entity.get(c.i)
+                        if key and self.res.entities[key].type == EntityType.PERSON:
+                            return key
+        return None
+
+    def resolve(self, tok: Token | None) -> str | None:
+        if tok is None:
+            return None
+        if tok.lower_ in PRONOUNS:
+            return self.pronoun(tok)
+        key = self.entity_in(tok)
+        if key:
+            return key
+        if tok.lemma_.lower() in self.roles or any(c.lower_ in self.roles for c in tok.lefts):
+            return self.role(tok)
+        return None
+
+
+def _quote_span(doc: Doc, q: Quote) -> Span | None:
+    return doc.char_span(q.start, q.end, alignment_mode="expand")
+
+
+def _path_child(verb: Token, tok: Token) -> Token | None:
+    """The child of `verb` on the path down to `tok`, if `verb` dominates it."""
+    t = tok
+    while t.head.i != t.i:
+        if t.head.i == verb.i:
+            return t
+        t = t.head
+    return None
+
+
+def _cue_for(doc: Doc, span: Span, whole: bool) -> tuple[Token, str] | None:
+    """The speech verb (or "according to") that attributes the quote, and how."""
+    cues = _cues()
+    verbs = set(cues["speech_verbs"])
+    quote_only = set(cues["quote_only_verbs"])
+    sents = {span[0].sent.start: span[0].sent, span[-1].sent.start: span[-1].sent}
+    inside = set(range(span.start, span.end))
+    found: list[tuple[int, Token, str]] = []
+    for sent in sents.values():
+        for t in sent:
+            if t.i in inside:
+                continue
+            lemma = t.lemma_.lower()
+            if lemma == "accord" and t.lower_ == "according" and t.nbor(1).lower_ == "to":
+                found.append((abs(t.i - span.start), t, "according to"))
+                continue
+            if lemma not in verbs or t.pos_ not in {"VERB", "AUX"} or _negated(t):
+                continue
+            gap = min(abs(t.i - span.start), abs(t.i - span.end))
+            if lemma in quote_only and gap > 3:
+                continue
+            child = _path_child(t, span.root)
+            near = gap <= 4
+            if whole or near:
+                found.append((gap, t, lemma))
+            elif child is not None and child.dep_ in CLAUSE_DEPS:
+                found.append((gap, t, lemma))
+    if not found:
+        return None
+    # the outermost cue wins ("Trump said Kobani assured him '...'"), then the nearest
+    found.sort(key=lambda f: (len(list(f[1].ancestors)), f[0]))
+    return found[0][1], found[0][2]
+
+
+def _according_speaker(tok: Token) -> Token | None:
+    to = tok.nbor(1)
+    for c in to.children:
+        if c.dep_ == "pobj":
+            return c
+    for c in tok.children:
+        for g in c.children:
+            if g.dep_ == "pobj":
+                return g
+    return None
+
+
+def _mentions(res: Resolution, start: int, end: int) -> tuple[str, ...]:
+    return tuple(sorted({k for a, b, k, _ in res.mentions if a >= start and b <= end}))
+
+
+def _is_whole(doc: Doc, span: Span) -> bool:
+    """True when the quote is a sentence or more, not a phrase inside one."""
+    words = [t for t in span if not t.is_punct]
+    return len(words) >= 6 or span.start <= span[0].sent.start + 1
+
+
+def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
+    doc = parsed.doc
+    speakers = Speakers(doc, res)
+    out: list[tuple[int, Statement]] = []  # (first token, statement)
+    last: tuple[int, str, str] | None = None  # (sentence index, speaker key, cue) of the latest statement
+    sent_index = {s.start: n for n, s in enumerate(doc.sents)}
+    sents = list(doc.sents)
+
+    def sent_no(tok: Token) -> int:
+        return sent_index[tok.sent.start]
+
+    def emit(first_tok: Token, key: str, text: str, start: int, end: int, cue: str, mode: SpeechMode,
+             rule: str, conf: float, sent_numbers: tuple[int, ...]) -> None:
+        entity = res.entities[key]
+        text = " ".join(text.split())
+        if not text:
+            return
+        out.append((first_tok.i, Statement(
+            speaker=key,
+            on_record=entity.type in ON_RECORD,
+            quote=text,
+            start=parsed.to_source(start),
+            end=parsed.to_source(end),
+            cue=cue,
+            mode=mode,
+            sentences=sent_numbers,
+            rule=rule,
+            confidence=conf,
+            mentions=_mentions(res, *_tok_range(doc, start, end)),
+        )))
+
+    quoted_tokens: set[int] = set()
+    for q in find_quotes(parsed.text):
+        span = _quote_span(doc, q)
+        if span is None or not len(span):
+            continue
+        quoted_tokens.update(range(span.start, span.end))
+        whole = _is_whole(doc, span)
+        cue = _cue_for(doc, span, whole)
+        key = None
+        rule = ""
+        conf = 0.0
+        cue_word = ""
+        if cue is not None:
+            tok, cue_word = cue
+            if cue_word == "according to":
+                key = speakers.resolve(_according_speaker(tok))
+                rule, conf = "quote/according-to", 0.85
+            else:
+                subj = _subject(tok)
+                key = speakers.resolve(subj)
+                rule = "quote/pronoun-speaker" if subj is not None and subj.lower_ in PRONOUNS else "quote/speech-verb"
+                conf = 0.75 if rule == "quote/pronoun-speaker" else 0.9
+                if key is None and subj is not None and subj.pos_ in {"NOUN", "PROPN"}:
+                    key = _unnamed(res, subj)
+                    rule, conf = "quote/unnamed-speaker", 0.6
+        elif whole and last is not None and sent_no(span[0]) - last[0] <= 2:
+            key, cue_word = last[1], last[2]
+            rule, conf = "quote/continues-previous-speaker", 0.8
+        if key is None:
+            continue  # a scare quote or one with no speaker the article makes clear
+        numbers = tuple(sorted({sent_no(span[0]), sent_no(span[-1])}))
+        emit(span[0], key, parsed.text[q.start : q.end], q.start, q.end, cue_word, SpeechMode.DIRECT, rule, conf, numbers)
+        last = (numbers[-1], key, cue_word)
+
+    # reported speech: "Esper says the forces weren't ordered to leave"
+    verbs = set(_cues()["speech_verbs"]) - set(_cues()["quote_only_verbs"])
+    for sent in sents:
+        for t in sent:
+            if t.lemma_.lower() not in verbs or t.pos_ != "VERB" or _negated(t):
+                continue
+            if t.dep_ == "conj" and t.head.lemma_.lower() in verbs:
+                continue  # folded into the first verb's statement below
+            clauses = [c for c in t.children if c.dep_ == "ccomp"]
+            for conj in t.children:
+                if conj.dep_ == "conj" and conj.lemma_.lower() in verbs and not _subject_own(conj):
+                    clauses += [c for c in conj.children if c.dep_ == "ccomp"]
+            if not clauses:
+                continue
+            start = min(c.left_edge.i for c in clauses)
+            end = max(c.right_edge.i for c in clauses) + 1
+            while start < end and doc[start].lower_ in {"that", ",", "“"}:
+                start += 1
+            while end > start and doc[end - 1].is_punct:
+                end -= 1
+            if end - start < 3 or quoted_tokens & set(range(start, end)):
+                continue
+            subj = _subject(t)
+            key = speakers.resolve(subj)
+            rule, conf = "reported/speech-verb", 0.7
+            if key is None and subj is not None and subj.pos_ in {"NOUN", "PROPN"}:
+                key = _unnamed(res, subj)
+                rule, conf = "reported/unnamed-speaker", 0.5
+            if key is None:
+                continue
+            span = doc[start:end]
+            emit(span[0], key, span.text, span.start_char, span.end_char, t.lemma_.lower(),
+                 SpeechMode.REPORTED, rule, conf, (sent_index[sent.start],))
+        # "..., according to US defense officials."
+        for t in sent:
+            if t.lower_ == "according" and t.i + 1 < sent.end and t.nbor(1).lower_ == "to":
+                if quoted_tokens & set(range(sent.start, sent.end)):
+                    continue
+                who = _according_speaker(t)
+                key = speakers.resolve(who)
+                if key is None:
+                    continue
+                phrase = set(range(t.left_edge.i, t.right_edge.i + 1)) | set(range(t.i, (who.right_edge.i if who else t.i) + 1))
+                kept = [x for x in sent if x.i not in phrase]
+                while kept and kept[-1].is_punct:
+                    kept.pop()
+                if len(kept) < 3:
+                    continue
+                text = "".join(x.text_with_ws for x in kept).strip().rstrip(",")
+                emit(kept[0], key, text, kept[0].idx, kept[-1].idx + len(kept[-1]), "according to",
+                     SpeechMode.REPORTED, "reported/according-to", 0.7, (sent_index[sent.start],))
+    out.sort(key=lambda x: (x[0], x[1].start))
+    return [s for _, s in out]
+
+
+def _subject_own(verb: Token) -> bool:
+    return any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children)
+
+
+def _tok_range(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return (span.start, span.end) if span is not None else (0, 0)
+
+
+def _unnamed(res: Resolution, subj: Token) -> str | None:
+    """An unnamed speaker ("a senior US defense official") is the Group its noun phrase resolved to."""
+    key = res.token_entity.get(subj.i)
+    if key and res.entities[key].type == EntityType.GROUP:
+        return key
+    return None
