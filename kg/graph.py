@@ -73,8 +73,10 @@ def article_triples(ag: ArticleGraph) -> tuple[Graph, Graph]:
         for form in forms:
             if form != labels.get(key):
                 g.add((iri, SKOS.altLabel, Literal(form)))
-    for key in entities:
+    for key, e in entities.items():
         g.add((entity_iri(key), KGO.mentionedIn, a))
+        # the type this article gives it; kgr:entities holds the majority over articles
+        g.add((entity_iri(key), RDF.type, KGO[e.type.value]))
 
     used_sentences: set[int] = set()
 

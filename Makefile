@@ -1,0 +1,30 @@
+# Two commands do everything on a fresh machine:
+#   make run    set up .venv, build the seeds' graph, render diagrams, run example queries
+#   make test   set up .venv, run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install build clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+build: install
+	$(PY) -m kg build seeds --out outputs
+
+run: build
+	@echo "--- validate"
+	$(PY) -m kg validate outputs/graph.trig
+
+test: install
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) outputs/store
