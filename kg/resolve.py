@@ -81,6 +81,17 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
     for c in names:
         if c.gaz and gaz.entries[c.gaz].type == EntityType.PERSON:
             gaz_people[gaz.entries[c.gaz].name.split()[-1]] = c.gaz
+            gaz_people[_person_name(c.text).split()[-1]] = c.gaz  # "Mazloum Kobani" -> "Kobani"
+    military_heads = set(table("lexicons")["military"]["heads"])
+
+    def country_in(text: str) -> str | None:
+        """"US troops", "Turkish forces": the country whose armed forces a name names."""
+        words = text.split()
+        if len(words) < 2 or words[-1].lower() not in military_heads:
+            return None
+        lead = " ".join(words[:-1])
+        entry = gaz.lookup(lead) or gaz.demonym(lead)
+        return entry.id if entry is not None and entry.type == EntityType.COUNTRY else None
 
     def acronym_of(text: str) -> str | None:
         if not (text.isupper() and 2 <= len(text) <= 6):
@@ -105,12 +116,21 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
     for n, c in enumerate(names):
         entity = None
         text = _person_name(c.text)
-        if c.gaz:
+        single = len(text.split()) == 1
+        if c.gaz and single and gaz.entries[c.gaz].type in {EntityType.LOCATION, EntityType.ORGANIZATION} and (
+            text in people and text not in clashes or text in gaz_people
+        ):
+            # "Kobani" after "Mazloum Kobani" is the man, not the town
+            entity = (Entity(slug(people[text]), people[text], EntityType.PERSON) if text in people
+                      else _entity_from_gazetteer(gaz_people[text]))
+        elif c.gaz:
             entity = _entity_from_gazetteer(c.gaz)
             if c.label == "NORP":
                 add(c, entity)
                 name_entity[n] = entity.key
                 continue
+            if entity.type == EntityType.ORGANIZATION and (country := country_in(text)):
+                entity = Entity(entity.key, entity.name, entity.type, entity.wikidata, country=country)
         elif len(text.split()) == 1 and text in people and text not in clashes:
             full = people[text]
             entity = Entity(slug(full), full, EntityType.PERSON)

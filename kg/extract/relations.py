@@ -73,11 +73,19 @@ class Context:
         return None
 
 
+LOCATIVE = {"in", "into", "inside", "across", "throughout", "from", "to", "within", "near"}
+
+
 def _main_place(parsed: Parsed, res: Resolution) -> str | None:
-    """The place an article is about: most named in its title and first two sentences."""
+    """The place an article is about: most named after "in", "into"... in its first sentences."""
     counts: Counter[str] = Counter()
-    for _s, _e, key, sent in res.mentions:
-        if sent <= 2 and res.entities[key].type in {L, C}:
+    doc = parsed.doc
+    facilities = {k for k in table("lexicons")["facilities"] if k != "anaphoric"}
+    for start, end, key, sent in res.mentions:
+        if res.entities[key].name in facilities:
+            continue  # "prisons in Syria": the prisons are not the article's place
+        root = doc[start:end].root
+        if sent <= 3 and res.entities[key].type in {L, C} and root.dep_ == "pobj" and root.head.lower_ in LOCATIVE:
             counts[key] += 1
     if not counts:
         return None
@@ -140,6 +148,16 @@ def _subject_of(verb: Token) -> Token | None:
 AGENT_NOUNS = {"ability", "capacity", "job", "responsibility", "duty", "mission", "task", "role"}
 
 
+def _repair_head(tok: Token) -> Token:
+    """"a prison holding ISIS detainees": the parser may make the held the head; the holder is."""
+    for c in tok.children:
+        if c.tag_ == "VBG" and c.i < tok.i:
+            for n in c.children:
+                if n.dep_ in {"npadvmod", "nsubj", "compound"} and n.pos_ == "NOUN" and n.i < c.i:
+                    return n
+    return tok
+
+
 def _possessive_agent(verb: Token) -> Token | None:
     """"the SDF's [ability] to guard ...": the possessor of an ability to act is the actor.
 
@@ -188,7 +206,7 @@ def titles(ctx: Context) -> Iterator[Found]:
             continue
         i = start - 1
         title_tok = None
-        while i >= 0 and (doc[i].is_title or doc[i].is_upper or doc[i].text in {"."}) and "\n" not in doc[i].text_with_ws:
+        while i >= 0 and (doc[i].is_title or doc[i].is_upper or doc[i].text in {"."} or doc[i].lower_ in command | member) and "\n" not in doc[i].text_with_ws:
             org = res.entity_at(i)
             if org is not None and org.key != key:
                 if title_tok is not None and org.type in {O, C}:
@@ -244,7 +262,11 @@ def verbs(ctx: Context) -> Iterator[Found]:
         if passive:
             agents = _pobjs(v, {"by"}) or (_pobjs(v.head, {"by"}) if v.dep_ == "xcomp" else [])
             subj_toks = agents
-            objs = _children(v, "nsubjpass") or ([_subject_of(v)] if _subject_of(v) is not None else [])
+            objs = [_repair_head(o) for o in _children(v, "nsubjpass")] or ([_subject_of(v)] if _subject_of(v) is not None else [])
+            if v.dep_ == "relcl":
+                objs.append(v.head)
+            places = [o for o in objs if (e := ctx.entity(o)) is not None and e.type in {L, C}]
+            objs = places or objs
         else:
             s = _subject_of(v)
             subj_toks = [s] if s is not None else []
