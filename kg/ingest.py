@@ -109,22 +109,26 @@ def lines_with_offsets(text: str) -> Iterator[tuple[int, int]]:
 
 def read_article(path: str | Path) -> Article:
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give article files or run on the folder with `kg build`")
     try:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror})") from None
     text = decode(path, data)
-    kept = [
-        Paragraph(s, e, text[s:e]) for s, e in lines_with_offsets(text) if not is_furniture(text[s:e])
-    ]
+    return article_from_text(text, stem=article_stem(path), sha256=hashlib.sha256(data).hexdigest(),
+                             source_file=path.name, where=str(path))
+
+
+def article_from_text(text: str, *, stem: str, sha256: str, source_file: str = "", where: str = "") -> Article:
+    kept = [Paragraph(s, e, text[s:e]) for s, e in lines_with_offsets(text) if not is_furniture(text[s:e])]
     if not kept:
-        raise InputError(f"{path}: no article text left after removing page furniture")
-    title = kept[0].text
+        raise InputError(f"{where or stem}: no article text left after removing page furniture")
     return Article(
-        stem=article_stem(path),
-        source_file=path.name,
-        sha256=hashlib.sha256(data).hexdigest(),
+        stem=stem,
+        source_file=source_file or f"{stem}.txt",
+        sha256=sha256,
         source=text,
-        title=title,
+        title=kept[0].text,
         paragraphs=tuple(kept),
     )

@@ -47,3 +47,12 @@ def extract(parsed: Parsed) -> ArticleGraph:
 def extract_many(articles: Iterable[Article]) -> Iterator[ArticleGraph]:
     for parsed in parse_many(articles):
         yield extract(parsed)
+
+
+def extract_text(text: str, *, stem: str = "text") -> ArticleGraph:
+    """Extract from a string as if it were an article file (first line: the title)."""
+    import hashlib
+
+    from .ingest import article_from_text
+
+    return extract(next(parse_many([article_from_text(text, stem=stem, sha256=hashlib.sha256(text.encode()).hexdigest())])))

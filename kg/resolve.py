@@ -48,6 +48,12 @@ class Resolution:
                 best = key
         return best
 
+    def adopt(self, gid: str) -> Entity | None:
+        """A gazetteer entity the article implies without naming it ("Washington" -> the US)."""
+        if gid not in self.entities and gid in gazetteer().entries:
+            self.entities[gid] = _entity_from_gazetteer(gid)
+        return self.entities.get(gid)
+
     def entity_at(self, token: int) -> Entity | None:
         key = self.token_entity.get(token)
         return self.entities[key] if key else None
@@ -139,6 +145,8 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
         elif c.label == "ORG" and (full := acronym_of(c.text)):
             hit = gaz.lookup(full)
             entity = _entity_from_gazetteer(hit.id) if hit else Entity(slug(full), norm_name(full), EntityType.ORGANIZATION)
+        elif c.label == "ORG" and single and (dept := gaz.lookup(f"{text} Department")):
+            entity = _entity_from_gazetteer(dept.id)  # "Defense Secretary": the Defense Department
         elif c.label in LABEL_TYPES:
             name = people.get(text.split()[-1], text) if c.label == "PERSON" and text.split()[-1] not in clashes else text
             name = norm_name(name)

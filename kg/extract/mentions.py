@@ -76,6 +76,13 @@ def _trim(span: Span) -> Span | None:
         start += 1
     while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct and doc[end - 1].text != "."):
         end -= 1
+    if span.label_ == "PERSON":
+        # "Defense Secretary Jim Mattis": the name starts after the last office word
+        titles = _lex()["titles"]
+        offices = honorifics | set(titles["command"]) | set(titles["member"]) | set(titles["head_of_state"])
+        last = max((i for i in range(start, end - 1) if doc[i].lower_ in offices), default=None)
+        if last is not None:
+            start = last + 1
     if end <= start:
         return None
     return Span(doc, start, end, label=span.label_)

@@ -62,10 +62,11 @@ class Context:
         e = self.res.entity_at(tok.i)
         if e is not None:
             return e
-        for c in tok.children:  # "all of the prisons", "some of our troops"
+        quantities = set(table("lexicons")["quantities"]["words"])
+        for c in tok.children:  # "all of the prisons", "thousands of ISIS prisoners"
             if c.dep_ == "prep" and c.lower_ == "of":
                 for g in c.children:
-                    if g.dep_ == "pobj" and tok.pos_ in {"DET", "PRON", "NUM", "ADJ"}:
+                    if g.dep_ == "pobj" and (tok.pos_ in {"DET", "PRON", "NUM", "ADJ"} or tok.lower_ in quantities):
                         return self.entity(g)
         vague = set(table("lexicons")["places"]["vague"])
         if tok.lemma_.lower() in vague and any(c.lower_ in {"the", "this", "that"} for c in tok.children) and self.main_place:
@@ -185,19 +186,33 @@ def _possessive_agent(verb: Token) -> Token | None:
 def titles(ctx: Context) -> Iterator[Found]:
     """"SDF spokesman Mustafa Bali", "Turkish President Erdogan", "the department's chief, X"."""
     lex = table("lexicons")["titles"]
-    command, member = set(lex["command"]), set(lex["member"])
+    heads_of_state = set(lex["head_of_state"])
+    command, member = set(lex["command"]) | heads_of_state, set(lex["member"])
+    words = command | member
     markers = set(lex["portfolio_markers"])
     doc, res = ctx.doc, ctx.res
 
-    def kind(title: Token) -> str | None:
+    def kind(title: Token, org: Entity) -> str | None:
         word = title.lower_
-        if word not in command and word not in member:
+        if word not in words:
+            word = title.lemma_.lower()
+        if word not in words:
             return None
+        if org.type == C:
+            return "commands" if word in heads_of_state else None
         left = " ".join(t.lower_ for t in title.lefts if t.dep_ in {"amod", "compound", "npadvmod"} and res.token_entity.get(t.i) is None)
         portfolio = any(m in left for m in markers) or any(t.lower_.startswith(("anti", "counter")) for t in title.subtree if t.i < title.i)
         if word in command and not portfolio:
             return "commands"
         return "memberOf"
+
+    def emit(person: str, title: Token, org: Entity, anchor: int, rule: str, conf: float) -> Iterator[Found]:
+        pred = kind(title, org)
+        if pred is None:
+            return
+        domain, range_ = DOMAIN[pred]
+        if res.entities[person].type in domain and org.type in range_ and org.key != person:
+            yield Found(person, pred, org.key, anchor, rule, conf)
 
     # compound run before a person's name: ORG/COUNTRY TITLE PERSON
     for start, end, key, _s in res.mentions:
@@ -206,15 +221,23 @@ def titles(ctx: Context) -> Iterator[Found]:
             continue
         i = start - 1
         title_tok = None
-        while i >= 0 and (doc[i].is_title or doc[i].is_upper or doc[i].text in {"."} or doc[i].lower_ in command | member) and "\n" not in doc[i].text_with_ws:
+        while i >= 0 and (doc[i].is_title or doc[i].is_upper or doc[i].text == "." or doc[i].lower_ in words) and "\n" not in doc[i].text_with_ws:
+            if title_tok is not None and f"{doc[i].lower_} {title_tok.lower_}" in words | set(lex["honorifics"]):
+                i -= 1  # "Supreme Leader", "National Security Adviser": one title
+                continue
             org = res.entity_at(i)
+            if org is not None and title_tok is not None:
+                j = i
+                while j > 0 and res.entity_at(j - 1) is org:
+                    j -= 1
+                if f"{doc[j : i + 1].text.lower()} {title_tok.lower_}" in words:
+                    i = j - 1  # "National Security Adviser": a title the model read as a name
+                    continue
             if org is not None and org.key != key:
                 if title_tok is not None and org.type in {O, C}:
-                    pred = kind(title_tok)
-                    if pred:
-                        yield Found(key, pred, org.key, start, "title/org-title-person", 0.85)
+                    yield from emit(key, title_tok, org, start, "title/org-title-person", 0.85)
                 break
-            if doc[i].lower_ in command | member and title_tok is None:
+            if doc[i].lower_ in words and title_tok is None:
                 title_tok = doc[i]
             i -= 1
     # TITLE noun with a possessive or "of" organisation, and a person in apposition or resolved as speaker
@@ -222,7 +245,7 @@ def titles(ctx: Context) -> Iterator[Found]:
 
     speakers = Speakers(doc, res)
     for tok in doc:
-        if tok.lower_ not in command | member and tok.lemma_.lower() not in command | member:
+        if tok.lower_ not in words and tok.lemma_.lower() not in words:
             continue
         if res.token_entity.get(tok.i) and res.entities[res.token_entity[tok.i]].type == P:
             continue
@@ -236,7 +259,7 @@ def titles(ctx: Context) -> Iterator[Found]:
             e = ctx.entity(a)
             if e is not None and e.type == P:
                 people.append(e)
-        if tok.head.dep_ == "appos" or tok.dep_ == "appos":
+        if tok.dep_ == "appos":
             e = ctx.entity(tok.head)
             if e is not None and e.type == P:
                 people.append(e)
@@ -244,10 +267,9 @@ def titles(ctx: Context) -> Iterator[Found]:
             key = speakers.role(tok)
             if key:
                 people.append(res.entities[key])
-        pred = kind(tok) if tok.lower_ in command | member else ("memberOf")
         for person in people:
             for org in orgs:
-                yield Found(person.key, pred or "memberOf", org.key, tok.i, "title/possessive-title", 0.8)
+                yield from emit(person.key, tok, org, tok.i, "title/possessive-title", 0.8)
 
 
 def verbs(ctx: Context) -> Iterator[Found]:
@@ -380,6 +402,8 @@ def _found(ctx: Context, s: Token, pred: str, o: Token, anchor: Token, rule: str
     obj = ctx.entity(o)
     if subj is None or obj is None:
         return
+    if subj.type == L and (state := table("lexicons")["metonyms"].get(subj.name)):
+        subj = ctx.res.adopt(state) or subj  # "Washington designated ...": the US government
     # a country's forces or an organisation's fighters act for it
     if subj.country and pred in {"attacks", "guards", "withdrawsFrom"}:
         subj = ctx.res.entities.get(subj.country, subj)
@@ -405,7 +429,7 @@ def headlines(ctx: Context) -> Iterator[Found]:
         pred = next((p for p in ("attacks", "withdrawsFrom") if lemma in rel[p]["verbs"]), None)
         if pred is None or v.tag_ not in {"VBZ", "VBD", "VBP"} or v.i == 0 or v.i + 1 >= len(doc):
             continue
-        if v.i >= 2 and doc[v.i - 2].lower_ in aux:
+        if v.i >= 2 and doc[v.i - 2].lower_ in aux or _hypothetical(v) or (v.i >= 2 and doc[v.i - 2].lower_ in set(rel["modality"]["conditional_marks"])):
             continue
         before, after = res.entity_at(v.i - 1), res.entity_at(v.i + 1)
         if before is None or after is None:
