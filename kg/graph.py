@@ -134,14 +134,22 @@ def article_triples(ag: ArticleGraph) -> tuple[Graph, Graph]:
 
 def entity_triples(graphs: Iterable[ArticleGraph]) -> Graph:
     """One description per entity: type by majority vote, label, Wikidata link."""
+    return describe_entities(e for ag in graphs for e in ag.entities)
+
+
+def describe_entities(entities: Iterable[Entity]) -> Graph:
+    """`entity_triples` from the entities of each article, in article order.
+
+    The store recomputes an entity's description from these records alone
+    when an article that mentions it is added, replaced or removed.
+    """
     votes: list[tuple[str, EntityType]] = []
     names: dict[str, Counter[str]] = defaultdict(Counter)
     first: dict[str, Entity] = {}
-    for ag in graphs:
-        for e in ag.entities:
-            votes.append((e.key, e.type))
-            names[e.key][e.name] += 1
-            first.setdefault(e.key, e)
+    for e in entities:
+        votes.append((e.key, e.type))
+        names[e.key][e.name] += 1
+        first.setdefault(e.key, e)
     types = merge_types(votes)
     g = Graph()
     for key, e in first.items():

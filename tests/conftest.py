@@ -32,6 +32,6 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seed_dataset(seed_build: Path):
     from rdflib import Dataset
 
-    ds = Dataset()
+    ds = Dataset(default_union=True)
     ds.parse(seed_build / "graph.trig", format="trig")
     return ds

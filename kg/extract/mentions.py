@@ -187,6 +187,7 @@ def find_derived(doc: Doc, names: list[Candidate], sent_of: list[int]) -> list[C
     group_classes: dict[str, str] = lex["groups"]
     military_heads = set(lex["military"]["heads"])
     org_member_heads = set(lex["military"]["org_member_heads"])
+    org_self_heads = set(lex["military"]["org_self_heads"])
     facility_of: dict[str, str] = {}
     for cls, heads in lex["facilities"].items():
         if cls == "anaphoric":
@@ -225,11 +226,10 @@ def find_derived(doc: Doc, names: list[Candidate], sent_of: list[int]) -> list[C
                 if country_of(mod):
                     out.append(Candidate(names[mod].start, tok.i + 1, doc[names[mod].start : tok.i + 1].text, "military", "Organization", sent_of[tok.i], modifier=mod))
                     continue
-        if mod is not None and names[mod].label in {"ORG", "GAZ"} and not country_of(mod) and (tok.lower_ in org_member_heads or lemma in org_member_heads):
-            if lemma in {"force", "troop"} or tok.lower_ in {"forces", "troops"}:
-                # "YPG forces" is the YPG itself
-                out.append(Candidate(names[mod].start, tok.i + 1, doc[names[mod].start : tok.i + 1].text, "orgforces", "Organization", sent_of[tok.i], modifier=mod))
-                continue
+        if mod is not None and names[mod].label in {"ORG", "GAZ"} and not country_of(mod) and tok.dep_ != "compound" and (tok.lower_ in org_self_heads or lemma in org_self_heads):
+            # "YPG forces", "the ISIS group" are the organisation itself
+            out.append(Candidate(names[mod].start, tok.i + 1, doc[names[mod].start : tok.i + 1].text, "orgforces", "Organization", sent_of[tok.i], modifier=mod))
+            continue
         two = f"{tok.nbor(-1).lower_} {lemma}" if tok.i > 0 else lemma
         three = f"{doc[tok.i - 2].lower_} {two}" if tok.i > 1 else two
         fac = facility_of.get(three) or facility_of.get(two) or facility_of.get(lemma)

@@ -68,6 +68,15 @@ class Context:
                 for g in c.children:
                     if g.dep_ == "pobj" and (tok.pos_ in {"DET", "PRON", "NUM", "ADJ"} or tok.lower_ in quantities):
                         return self.entity(g)
+        targets = table("lexicons")["targets"]
+        if tok.lemma_.lower() in targets["named_by_modifier"] or tok.lower_ in targets["named_by_modifier"]:
+            for c in tok.children:  # "Hamas targets", "ISIS positions"
+                if c.dep_ in {"compound", "poss", "amod", "nmod"} and (e := self.res.entity_at(c.i)) is not None:
+                    return e
+        if tok.lower_ in targets["of_nouns"]:
+            for o in _pobjs(tok, {"of"}):  # "the town of Douma", "areas of Aleppo"
+                if (e := self.res.entity_at(o.i)) is not None and e.type in {L, C}:
+                    return e
         vague = set(table("lexicons")["places"]["vague"])
         if tok.lemma_.lower() in vague and any(c.lower_ in {"the", "this", "that"} for c in tok.children) and self.main_place:
             return self.res.entities[self.main_place]
@@ -339,13 +348,30 @@ def verbs(ctx: Context) -> Iterator[Found]:
                         for o in _pobjs(n, {"of"}):
                             yield from _found(ctx, s, "memberOf", o, v, "memberOf/part-of", 0.75)
         # designation: "which Turkey considers a branch of the PKK, a designated terrorist organization"
-        if lemma in rel["designatesAsTerrorist"]["verbs"] and not _hypothetical(v) and not passive:
-            yield from _designations(ctx, v, subj_toks)
+        if lemma in rel["designatesAsTerrorist"]["verbs"] and not _hypothetical(v):
+            if passive:
+                yield from _passive_designations(ctx, v)
+            else:
+                yield from _designations(ctx, v, subj_toks)
 
 
 def _designations(ctx: Context, v: Token, subj_toks: list[Token]) -> Iterator[Found]:
     rel = _rel()["designatesAsTerrorist"]
     markers = set(rel["markers"])
+    if v.dep_ == "relcl":
+        # "the YPG, which Ankara considers a terrorist group": the antecedent is designated
+        subjects = [c for c in _children(v, "nsubj") if c.lower_ not in RELATIVE]
+        if subjects:
+            subj_toks = subjects
+            relatives = [c for c in v.children if c.lower_ in RELATIVE or (c.dep_ == "poss" and c.lower_ == "whose")]
+            relatives += [g for c in v.children for g in c.children if g.lower_ == "whose"]
+            if relatives or any(c.lower_ in RELATIVE for c in v.subtree):
+                antecedent = v.head
+                complements = [o for o in _children(v, "dobj", "oprd", "xcomp", "ccomp", "attr") if o.lower_ not in RELATIVE and not any(g.lower_ == "whose" for g in o.children)]
+                if any(t.lower_.startswith(tuple(markers)) for c in complements for t in c.subtree):
+                    for s in subj_toks:
+                        yield from _found(ctx, s, "designatesAsTerrorist", antecedent, v, "designatesAsTerrorist/relative-clause", 0.75)
+                return
     objs = _children(v, "dobj", "nsubj", "ccomp")
     designee = [o for o in objs if ctx.entity(o) is not None and not o.dep_ == "nsubj"]
     complements = [o for o in _children(v, "dobj", "oprd", "xcomp", "ccomp", "attr") if o not in designee]
@@ -367,6 +393,19 @@ def _designations(ctx: Context, v: Token, subj_toks: list[Token]) -> Iterator[Fo
             if c.lemma_.lower() in rel["part_nouns"]:
                 for parent in _pobjs(c, {"of"}):
                     yield from _found(ctx, s, "designatesAsTerrorist", parent, v, "designatesAsTerrorist/parent-of-branch", 0.6)
+
+
+def _passive_designations(ctx: Context, v: Token) -> Iterator[Found]:
+    """"which is considered a terrorist organization by the United States"."""
+    markers = tuple(_rel()["designatesAsTerrorist"]["markers"])
+    designees = _children(v, "nsubjpass")
+    complements = _children(v, "oprd", "xcomp", "attr", "dobj") + _pobjs(v, {"as"})
+    if not any(t.lower_.startswith(markers) for c in complements for t in c.subtree):
+        return
+    agents = [t for t in v.subtree if t.dep_ == "pobj" and t.head.lower_ == "by"]
+    for a in agents:
+        for d in designees:
+            yield from _found(ctx, a, "designatesAsTerrorist", d, v, "designatesAsTerrorist/passive", 0.7)
 
 
 def nouns(ctx: Context) -> Iterator[Found]:
@@ -406,7 +445,7 @@ def _found(ctx: Context, s: Token, pred: str, o: Token, anchor: Token, rule: str
         subj = ctx.res.adopt(state) or subj  # "Washington designated ...": the US government
     # a country's forces or an organisation's fighters act for it
     if subj.country and pred in {"attacks", "guards", "withdrawsFrom"}:
-        subj = ctx.res.entities.get(subj.country, subj)
+        subj = ctx.res.entities.get(subj.country) or ctx.res.adopt(subj.country) or subj
     if _generic(subj) or _generic(obj):
         return  # "fighters", "officials": no identifiable actor
     domain, range_ = DOMAIN[pred]

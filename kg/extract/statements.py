@@ -331,15 +331,19 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
                 key = speakers.resolve(who)
                 if key is None:
                     continue
-                phrase = set(range(t.left_edge.i, t.right_edge.i + 1)) | set(range(t.i, (who.right_edge.i if who else t.i) + 1))
-                kept = [x for x in sent if x.i not in phrase]
+                phrase_end = max(t.right_edge.i, who.right_edge.i if who is not None else t.i)
+                if t.i > sent.start + 2:
+                    kept = [x for x in sent if x.i < t.i]  # "Y, according to X."
+                else:
+                    kept = [x for x in sent if x.i > phrase_end]  # "According to X, Y."
                 while kept and kept[-1].is_punct:
                     kept.pop()
+                while kept and kept[0].is_punct:
+                    kept.pop(0)
                 if len(kept) < 3:
                     continue
-                text = "".join(x.text_with_ws for x in kept).strip().rstrip(",")
-                emit(kept[0], key, text, kept[0].idx, kept[-1].idx + len(kept[-1]), "according to",
-                     SpeechMode.REPORTED, "reported/according-to", 0.7, (sent_index[sent.start],))
+                emit(kept[0], key, doc[kept[0].i : kept[-1].i + 1].text, kept[0].idx, kept[-1].idx + len(kept[-1]),
+                     "according to", SpeechMode.REPORTED, "reported/according-to", 0.7, (sent_index[sent.start],))
     out.sort(key=lambda x: (x[0], x[1].start))
     return [s for _, s in out]
 
