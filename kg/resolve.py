@@ -89,6 +89,7 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
             gaz_people[gaz.entries[c.gaz].name.split()[-1]] = c.gaz
             gaz_people[_person_name(c.text).split()[-1]] = c.gaz  # "Mazloum Kobani" -> "Kobani"
     military_heads = set(table("lexicons")["military"]["heads"])
+    org_suffixes = set(table("lexicons")["names"]["org_suffixes"])
 
     def country_in(text: str) -> str | None:
         """"US troops", "Turkish forces": the country whose armed forces a name names."""
@@ -147,6 +148,9 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
             entity = _entity_from_gazetteer(hit.id) if hit else Entity(slug(full), norm_name(full), EntityType.ORGANIZATION)
         elif c.label == "ORG" and single and (dept := gaz.lookup(f"{text} Department")):
             entity = _entity_from_gazetteer(dept.id)  # "Defense Secretary": the Defense Department
+        elif c.label in {"GPE", "LOC", "FAC", "PERSON"} and len(text.split()) > 1 and text.split()[-1].lower() in org_suffixes:
+            name = norm_name(text)
+            entity = Entity(slug(name), name, EntityType.ORGANIZATION)
         elif c.label in LABEL_TYPES:
             name = people.get(text.split()[-1], text) if c.label == "PERSON" and text.split()[-1] not in clashes else text
             name = norm_name(name)

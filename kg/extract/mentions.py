@@ -252,10 +252,12 @@ def find_derived(doc: Doc, names: list[Candidate], sent_of: list[int]) -> list[C
             else:
                 out.append(Candidate(start, end, doc[start:end].text, "group", cls, sent_of[tok.i], modifier=mod, modifier_text=mod_text, plural=plural))
             continue
-        # "the department", "the group": a definite description of an organisation
-        if lemma in DEFINITE_ORG_HEADS and tok.i > 0 and doc[tok.i - 1].lower_ == "the" and tok.dep_ != "compound":
-            out.append(Candidate(tok.i - 1, tok.i + 1, doc[tok.i - 1 : tok.i + 1].text, "definite", lemma, sent_of[tok.i]))
-            continue
+        # "the department", "the terrorist group": a definite description of an organisation
+        if lemma in DEFINITE_ORG_HEADS and tok.dep_ != "compound" and tok.tag_ == "NN":
+            lefts = list(tok.lefts)
+            if lefts and lefts[0].lower_ == "the" and all(t.pos_ == "ADJ" for t in lefts[1:]):
+                out.append(Candidate(lefts[0].i, tok.i + 1, doc[lefts[0].i : tok.i + 1].text, "definite", lemma, sent_of[tok.i]))
+                continue
         # "the President" with no name after it: the holder named elsewhere in the article
         if tok.is_title and tok.lower_ in title_words and tok.dep_ != "compound" and tok.ent_type_ == "":
             out.append(Candidate(tok.i, tok.i + 1, tok.text, "title", tok.lower_, sent_of[tok.i]))

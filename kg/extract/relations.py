@@ -70,8 +70,11 @@ class Context:
                         return self.entity(g)
         targets = table("lexicons")["targets"]
         if tok.lemma_.lower() in targets["named_by_modifier"] or tok.lower_ in targets["named_by_modifier"]:
-            for c in tok.children:  # "Hamas targets", "ISIS positions"
-                if c.dep_ in {"compound", "poss", "amod", "nmod"} and (e := self.res.entity_at(c.i)) is not None:
+            for c in tok.children:  # "Hamas targets", "ISIS positions", "Egypt's government"
+                if c.dep_ in {"compound", "poss", "amod", "nmod"} and (e := self.res.entity_at(c.i)) is not None and e.type != P:
+                    return e
+            for o in _pobjs(tok, {"in", "inside", "across"}):  # "targets in Syria"
+                if (e := self.res.entity_at(o.i)) is not None and e.type in {L, C}:
                     return e
         if tok.lower_ in targets["of_nouns"]:
             for o in _pobjs(tok, {"of"}):  # "the town of Douma", "areas of Aleppo"
@@ -120,6 +123,15 @@ def _hypothetical(verb: Token) -> bool:
         else:
             break
     return False
+
+
+def _against(tok: Token) -> bool:
+    """"anti-ISIS", "counter-ISIS": a modifier naming what someone works against."""
+    doc = tok.doc
+    i = tok.left_edge.i
+    prev = doc[i - 1].lower_ if i > 0 else ""
+    prev2 = doc[i - 2].lower_ if i > 1 else ""
+    return prev in {"anti", "counter", "anti-", "counter-"} or (prev == "-" and prev2 in {"anti", "counter"}) or tok.lower_.startswith(("anti-", "counter-"))
 
 
 def _children(tok: Token, *deps: str) -> list[Token]:
@@ -230,7 +242,8 @@ def titles(ctx: Context) -> Iterator[Found]:
             continue
         i = start - 1
         title_tok = None
-        while i >= 0 and (doc[i].is_title or doc[i].is_upper or doc[i].text == "." or doc[i].lower_ in words) and "\n" not in doc[i].text_with_ws:
+        while i >= 0 and (doc[i].is_title or doc[i].is_upper or doc[i].text == "." or doc[i].lower_ in words or doc[i].tag_ == "POS"
+                          or title_tok is not None and f"{doc[i].lower_} {title_tok.lower_}" in words) and "\n" not in doc[i].text_with_ws:
             if title_tok is not None and f"{doc[i].lower_} {title_tok.lower_}" in words | set(lex["honorifics"]):
                 i -= 1  # "Supreme Leader", "National Security Adviser": one title
                 continue
@@ -246,7 +259,9 @@ def titles(ctx: Context) -> Iterator[Found]:
                 if title_tok is not None and org.type in {O, C}:
                     yield from emit(key, title_tok, org, start, "title/org-title-person", 0.85)
                 break
-            if doc[i].lower_ in words and title_tok is None:
+            if doc[i].lower_ in words and doc[i].lower_ not in set(lex["honorifics"]) - words:
+                title_tok = doc[i]  # the title nearest the organisation: "Pentagon press secretary Rear Adm. X"
+            elif doc[i].lower_ in words and title_tok is None:
                 title_tok = doc[i]
             i -= 1
     # TITLE noun with a possessive or "of" organisation, and a person in apposition or resolved as speaker
@@ -258,8 +273,10 @@ def titles(ctx: Context) -> Iterator[Found]:
             continue
         if res.token_entity.get(tok.i) and res.entities[res.token_entity[tok.i]].type == P:
             continue
-        orgs = [res.entity_at(c.i) for c in _children(tok, "poss")]
-        orgs += [ctx.entity(o) for o in _pobjs(tok, {"of"})]
+        orgs = [res.entity_at(c.i) for c in _children(tok, "poss", "compound", "amod", "nmod") if not _against(c)]
+        orgs += [ctx.entity(o) for o in _pobjs(tok, {"of", "for", "at", "with"})]
+        for conj in tok.conjuncts:  # "president and CEO of the International Crisis Group"
+            orgs += [ctx.entity(o) for o in _pobjs(conj, {"of", "for", "at"})]
         orgs = [o for o in orgs if o is not None and o.type in {O, C}]
         if not orgs:
             continue
@@ -268,8 +285,9 @@ def titles(ctx: Context) -> Iterator[Found]:
             e = ctx.entity(a)
             if e is not None and e.type == P:
                 people.append(e)
-        if tok.dep_ == "appos":
-            e = ctx.entity(tok.head)
+        head = tok.head if tok.dep_ == "appos" else tok.head.head if tok.dep_ == "conj" and tok.head.dep_ == "appos" else None
+        if head is not None:
+            e = ctx.entity(head)
             if e is not None and e.type == P:
                 people.append(e)
         if not people and tok.dep_.startswith("nsubj"):
@@ -302,6 +320,14 @@ def verbs(ctx: Context) -> Iterator[Found]:
             s = _subject_of(v)
             subj_toks = [s] if s is not None else []
             objs = _children(v, "dobj")
+        particle = next((c.lower_ for c in v.children if c.dep_ == "prt"), "")
+        phrasal = f"{lemma} {particle}" in rel["attacks"]["phrasal"]
+        if (lemma in rel["attacks"]["fight_verbs"] or phrasal) and not passive and not _hypothetical(v):
+            for s in subj_toks:
+                for o in _children(v, "dobj") + _pobjs(v, {"against"}):
+                    e = ctx.entity(o)
+                    if e is not None and (phrasal or e.type in {O, C, G}):
+                        yield from _found(ctx, s, "attacks", o, v, "attacks/" + ("phrasal-verb" if phrasal else "fight"), 0.65)
         for pred in ("attacks", "guards", "commands"):
             if lemma not in rel[pred]["verbs"]:
                 continue
@@ -310,6 +336,10 @@ def verbs(ctx: Context) -> Iterator[Found]:
             for s in subj_toks:
                 for o in objs:
                     for oc in _conjuncts(o):
+                        if pred == "attacks" and ctx.entity(oc) is None and oc.lemma_.lower() in table("lexicons")["targets"]["named_by_modifier"]:
+                            # "hit targets in Syria": the place the targets are in
+                            for place in _pobjs(v, {"in", "inside", "across"}):
+                                yield from _found(ctx, s, pred, place, v, "attacks/verb-targets-in", 0.6)
                         yield from _found(ctx, s, pred, oc, v, f"{pred}/verb" + ("-passive" if passive else ""), 0.75)
             if passive and pred == "attacks":
                 # "was hit in a Turkish airstrike": the attacker is the airstrike's nationality
@@ -372,9 +402,10 @@ def _designations(ctx: Context, v: Token, subj_toks: list[Token]) -> Iterator[Fo
                     for s in subj_toks:
                         yield from _found(ctx, s, "designatesAsTerrorist", antecedent, v, "designatesAsTerrorist/relative-clause", 0.75)
                 return
-    objs = _children(v, "dobj", "nsubj", "ccomp")
+    objs = _children(v, "dobj", "dative", "nsubj", "ccomp")
     designee = [o for o in objs if ctx.entity(o) is not None and not o.dep_ == "nsubj"]
     complements = [o for o in _children(v, "dobj", "oprd", "xcomp", "ccomp", "attr") if o not in designee]
+    complements += [a for d in designee for a in _children(d, "appos")]  # "declared the Brotherhood a terrorist organization"
     complements += _pobjs(v, {"as"})
     if len(designee) == 0:
         # "X considers Y a terrorist group" parses as dobj Y with the complement inside
@@ -419,7 +450,13 @@ def nouns(ctx: Context) -> Iterator[Found]:
         if lemma in rel["withdrawsFrom"]["nouns"]:
             movers = [c for c in n.children if c.dep_ in {"compound", "amod", "poss", "nmod"} and ctx.entity(c) is not None]
             movers += _pobjs(n, {"of"})
-            places = _pobjs(n, {"from"})
+            places = _pobjs(n, {"from"}) + [p for m in _pobjs(n, {"of"}) for p in _pobjs(m, {"in", "from"})]
+            if n.dep_ == "dobj" and n.head.lemma_.lower() in {"order", "announce", "direct"} and not _hypothetical(n.head):
+                # "Trump ordered a withdrawal of US troops": the one who orders commands the troops
+                for s in _children(n.head, "nsubj"):
+                    for m in movers:
+                        if (e := ctx.entity(m)) is not None and e.country is not None:
+                            yield from _found(ctx, s, "commands", m, n.head, "commands/orders-withdrawal", 0.7)
             for m in movers:
                 for p in places:
                     yield from _found(ctx, m, "withdrawsFrom", p, n, "withdrawsFrom/event-noun", 0.7)

@@ -218,6 +218,13 @@ def _mentions(res: Resolution, start: int, end: int) -> tuple[str, ...]:
     return tuple(sorted({k for a, b, k, _ in res.mentions if a >= start and b <= end}))
 
 
+def _is_work_title(span: Span) -> bool:
+    """"Meet the Press", "Fox News Sunday": a short quoted title of a show or book, not words said."""
+    words = [t for t in span if t.is_alpha]
+    small = {"the", "a", "an", "of", "and", "in", "on", "for", "to", "with", "at", "by"}
+    return 0 < len(words) <= 6 and all(t.is_title or t.is_upper or t.lower_ in small for t in words) and words[0].is_title
+
+
 def _is_whole(doc: Doc, span: Span) -> bool:
     """True when the quote is a sentence or more, not a phrase inside one."""
     words = [t for t in span if not t.is_punct]
@@ -261,6 +268,8 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
         if span is None or not len(span):
             continue
         quoted_tokens.update(range(span.start, span.end))
+        if _is_work_title(span) or span[0].sent.start == 0:
+            continue  # a show's name, or the headline (a summary, not a statement)
         whole = _is_whole(doc, span)
         cue = _cue_for(doc, span, whole)
         key = None
@@ -345,7 +354,14 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
                 emit(kept[0], key, doc[kept[0].i : kept[-1].i + 1].text, kept[0].idx, kept[-1].idx + len(kept[-1]),
                      "according to", SpeechMode.REPORTED, "reported/according-to", 0.7, (sent_index[sent.start],))
     out.sort(key=lambda x: (x[0], x[1].start))
-    return [s for _, s in out]
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for _, st in out:
+        key = (st.speaker, st.quote.lower())
+        if key not in seen and st.sentences[0] != 0:  # the headline restates the body
+            seen.add(key)
+            unique.append(st)
+    return unique
 
 
 def _subject_own(verb: Token) -> bool:
