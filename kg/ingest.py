@@ -122,6 +122,8 @@ def read_article(path: str | Path) -> Article:
 
 def article_from_text(text: str, *, stem: str, sha256: str, source_file: str = "", where: str = "") -> Article:
     kept = [Paragraph(s, e, text[s:e]) for s, e in lines_with_offsets(text) if not is_furniture(text[s:e])]
+    # pages often repeat the headline as the first line of the body
+    kept = kept[:1] + [p for p in kept[1:] if p.text != kept[0].text]
     if not kept:
         raise InputError(f"{where or stem}: no article text left after removing page furniture")
     return Article(

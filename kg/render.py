@@ -132,10 +132,10 @@ def whole(network: Network) -> Diagram:
     n_rel = sum(e.count for e in network.edges if e.relation != STATEMENTS)
     n_st = sum(e.count for e in network.edges if e.relation == STATEMENTS)
     arts = len(network.used_articles()) or len(network.articles)
-    parts = [f"{len(network.nodes)} entities", f"{n_rel} relation assertions"]
+    title = f"Who is linked to whom in {arts} article{'s' if arts != 1 else ''}: {len(network.nodes)} entities, "
+    title += f"{n_rel} relation assertion{'s' if n_rel != 1 else ''}"
     if n_st:
-        parts.append(f"{n_st} statement links")
-    title = f"Who is linked to whom in {arts} article{'s' if arts != 1 else ''}: " + ", ".join(parts)
+        title += f" and {n_st} mentions in statements"
     return Diagram(network, title, "graph")
 
 
@@ -236,6 +236,7 @@ class _Layout:
     box: np.ndarray  # per node: left, bottom, right, top offsets from the centre
     diam: np.ndarray  # marker diameters, inches
     label_h: np.ndarray
+    above: np.ndarray  # True where the label goes above the marker
 
 
 def _trim(network: Network, max_nodes: int) -> Network:
@@ -328,11 +329,9 @@ def _layout(network: Network, measure: _Measure, spacing: float) -> tuple[_Layou
             sub.add_nodes_from(comp)
             sub.add_edges_from((e.source, e.target) for e in network.edges if e.source in sub and e.target in sub)
             if len(comp) == 2:
-                layout = {comp[0]: (0.0, 0.0), comp[1]: (1.0, 0.0)}
+                local = np.array([[0.0, 0.0], [1.0, 0.0]])
             else:
-                init = nx.circular_layout(sub)
-                layout = nx.spring_layout(sub, pos=init, seed=SEED, iterations=300)
-            local = np.array([layout[n] for n in comp], dtype=float)
+                local = _stress(comp, sub)
             lengths = [np.linalg.norm(local[comp.index(u)] - local[comp.index(v)]) for u, v in sub.edges]
             mean = float(np.mean(lengths)) if lengths else 1.0
             local = (local - local.mean(axis=0)) * (spacing / max(mean, 1e-9))
@@ -340,7 +339,113 @@ def _layout(network: Network, measure: _Measure, spacing: float) -> tuple[_Layou
         pos[members] = _spread(pos, box, members)
         placed.append((members, pos[members].copy()))
     _pack(pos, box, placed)
-    return _Layout(ids, pos, box, diam, label_h), comps
+    # a label goes above its marker when more edges leave downwards than upwards
+    above = np.zeros(len(ids), dtype=bool)
+    down = np.zeros(len(ids))
+    up = np.zeros(len(ids))
+    for e in network.edges:
+        a, b = index[e.source], index[e.target]
+        d = pos[b] - pos[a]
+        n = np.linalg.norm(d) or 1.0
+        sin = d[1] / n  # below -0.4: the edge leaves a downwards (and arrives at b from below)
+        if sin < -0.4:
+            down[a] += 1
+            up[b] += 1
+        elif sin > 0.4:
+            up[a] += 1
+            down[b] += 1
+    for i in range(len(ids)):
+        if down[i] > up[i]:
+            above[i] = True
+            h = label_h[i]
+            box[i] = (box[i, 0], -diam[i] / 2, box[i, 2], diam[i] / 2 + LABEL_GAP + h)
+    pairs = np.array(sorted({(index[e.source], index[e.target]) for e in network.edges}), dtype=int).reshape(-1, 2)
+    everyone = np.arange(len(ids))
+    for _ in range(12):
+        if not _clear_edges(pos, box, pairs):
+            break
+        pos[:] = _spread(pos, box, everyone)
+    else:
+        pos[:] = _spread(pos, box, everyone)
+    return _Layout(ids, pos, box, diam, label_h, above), comps
+
+
+def _clear_edges(pos: np.ndarray, box: np.ndarray, pairs: np.ndarray, steps: int = 16) -> bool:
+    """Move nodes off edges that run through them (their marker or label); True if any moved."""
+    if len(pairs) == 0 or len(pos) < 3:
+        return False
+    t = np.linspace(0.0, 1.0, steps + 2)[1:-1]
+    a, b = pos[pairs[:, 0]], pos[pairs[:, 1]]
+    pts = a[:, None, :] + (b - a)[:, None, :] * t[None, :, None]  # edges x steps x 2
+    pad = BOX_PAD
+    lo = pos + box[:, :2] - pad
+    hi = pos + box[:, 2:] + pad
+    x, y = pts[..., 0][..., None], pts[..., 1][..., None]  # edges x steps x 1
+    inside = (x > lo[:, 0]) & (x < hi[:, 0]) & (y > lo[:, 1]) & (y < hi[:, 1])  # edges x steps x nodes
+    hit = inside.any(axis=1)
+    hit[np.arange(len(pairs)), pairs[:, 0]] = False
+    hit[np.arange(len(pairs)), pairs[:, 1]] = False
+    if not hit.any():
+        return False
+    move = np.zeros_like(pos)
+    d = b - a
+    normal = np.column_stack([-d[:, 1], d[:, 0]]) / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-12)
+    for ei, ni in zip(*np.nonzero(hit)):
+        side = float(np.dot(pos[ni] - a[ei], normal[ei]))
+        sign = 1.0 if side > 0 or (side == 0 and ni % 2 == 0) else -1.0
+        # enough to get the node's box off the line, measured across the edge
+        reach = 0.5 * (abs(normal[ei, 0]) * (box[ni, 2] - box[ni, 0]) + abs(normal[ei, 1]) * (box[ni, 3] - box[ni, 1]))
+        need = reach + pad - abs(side) + 0.02
+        if need > 0:
+            move[ni] += sign * normal[ei] * need
+    pos += move
+    return True
+
+
+def _stress(nodes: list[str], g: nx.Graph, iterations: int = 300) -> np.ndarray:
+    """Stress majorization (SMACOF): distances on the page follow path lengths in the graph.
+
+    Deterministic: it starts from classical scaling, whose axes get fixed signs,
+    and needs no random numbers. Edges at busy nodes are longer, so that the
+    labels of their many edges find room.
+    """
+    n = len(nodes)
+    idx = {v: i for i, v in enumerate(nodes)}
+    deg = dict(g.degree())
+    for u, v in g.edges:
+        g[u][v]["length"] = 1.0 + 0.12 * math.sqrt(max(deg[u], deg[v]) - 1)
+    dist = np.zeros((n, n))
+    for src, lengths in nx.all_pairs_dijkstra_path_length(g, weight="length"):
+        for dst, d in lengths.items():
+            dist[idx[src], idx[dst]] = d
+    # classical scaling as the start
+    j = np.eye(n) - 1.0 / n
+    b = -0.5 * j @ (dist**2) @ j
+    vals, vecs = np.linalg.eigh(b)
+    x = vecs[:, -2:][:, ::-1] * np.sqrt(np.maximum(vals[-2:][::-1], 1e-9))
+    for k in range(2):
+        if x[np.argmax(np.abs(x[:, k])), k] < 0:
+            x[:, k] = -x[:, k]
+    if not np.isfinite(x).all() or np.ptp(x) < 1e-9:
+        angle = 2 * np.pi * np.arange(n) / n
+        x = np.column_stack([np.cos(angle), np.sin(angle)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(dist > 0, 1.0 / dist**2, 0.0)
+    lap = np.diag(w.sum(axis=1)) - w
+    lap_inv = np.linalg.pinv(lap)
+    for _ in range(iterations):
+        diff = x[:, None, :] - x[None, :, :]
+        d = np.sqrt((diff**2).sum(axis=2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bm = np.where(d > 1e-12, -w * dist / d, 0.0)
+        np.fill_diagonal(bm, 0.0)
+        np.fill_diagonal(bm, -bm.sum(axis=1))
+        new = lap_inv @ bm @ x
+        if np.abs(new - x).max() < 1e-5:
+            x = new
+            break
+        x = new
+    return x
 
 
 def _pack(pos: np.ndarray, box: np.ndarray, placed: list[tuple[np.ndarray, np.ndarray]]) -> None:
@@ -421,13 +526,17 @@ def _place_edge_labels(draws: list[_EdgeDraw], node_boxes: np.ndarray) -> bool:
     """Put each edge label on the first free spot along its edge; True if all found one."""
     placed: list[np.ndarray] = []
     all_free = True
-    ts = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74)
+    ts = (0.5, 0.44, 0.56, 0.38, 0.62, 0.32, 0.68, 0.26, 0.74, 0.2, 0.8, 0.15, 0.85)
+    shifts = (0.0, 0.7, -0.7, 1.4, -1.4, 2.1, -2.1)
     for d in sorted(draws, key=lambda d: (-len(d.text), d.edge.key)):
+        if not d.text:
+            d.at = d.point(0.5)
+            continue
         w, h = d.size
         best, best_cost = None, None
-        for shift in (0.0, 1.0, -1.0):
+        for shift in shifts:
             for t in ts:
-                c = d.point(t) + shift * d.normal() * (h * 0.9)
+                c = d.point(t) + shift * d.normal() * h
                 bx = np.array([c[0] - w / 2, c[1] - h / 2, c[0] + w / 2, c[1] + h / 2])
                 cost = sum(_overlap(bx, nb) for nb in node_boxes) + sum(_overlap(bx, pb) for pb in placed)
                 if best_cost is None or cost < best_cost - 1e-12:
@@ -472,24 +581,25 @@ def _draw(diagram: Diagram, max_nodes: int) -> Figure:
     rads = _curvatures(net.edges)
     label_sizes = {}
     for e in net.edges:
-        w, h = measure.size(e.label, EDGE_FONT)
-        label_sizes[e.key] = (w + 0.1, h + 0.08)
-    mean_label = float(np.mean([s[0] for s in label_sizes.values()])) if label_sizes else 0.8
-    spacing = max(1.5, mean_label + 0.9)
-    for _attempt in range(8):
+        w, h = measure.size(e.label, EDGE_FONT) if _edge_text(e) else (0.0, 0.0)
+        label_sizes[e.key] = (w + 0.1, h + 0.08) if _edge_text(e) else (0.0, 0.0)
+    widths = [s[0] for s in label_sizes.values() if s[0]]
+    mean_label = float(np.mean(widths)) if widths else 0.4
+    spacing = max(1.3, mean_label + 0.6)
+    for _attempt in range(10):
         lay, _ = _layout(net, measure, spacing)
         index = {n: i for i, n in enumerate(lay.ids)}
         boxes = np.column_stack([lay.pos + lay.box[:, :2], lay.pos + lay.box[:, 2:]])
         draws = [
             _EdgeDraw(
                 e, lay.pos[index[e.source]], lay.pos[index[e.target]], rads[e.key],
-                relation_color(e.relation, relations), e.label, label_sizes[e.key],
+                relation_color(e.relation, relations), _edge_text(e), label_sizes[e.key],
             )
             for e in net.edges
         ]
         if _place_edge_labels(draws, boxes):
             break
-        spacing *= 1.2  # crowded: spread the layout and try again
+        spacing *= 1.15  # crowded: spread the layout and try again
     # extent of everything drawn in the axes
     pts = [boxes[:, :2], boxes[:, 2:]]
     for d in draws:
@@ -514,6 +624,13 @@ def _draw(diagram: Diagram, max_nodes: int) -> Figure:
     text_w = width - 2 * MARGIN
     title_lines = measure.wrap(diagram.title, TITLE_FONT, text_w, "bold")
     notes = list(net.notes)
+    has_statements = any(e.relation == STATEMENTS for e in net.edges)
+    if any(e.count > 1 for e in net.edges):
+        what = "assertions (or statements)" if has_statements else "assertions"
+        notes.append(f"A label “…: N” stands for N {what} collapsed into one edge"
+                     + ("; unlabelled dotted lines are single statements." if has_statements else "."))
+    elif has_statements:
+        notes.append("Dotted lines: a speaker named the entity in a statement.")
     note_lines = [ln for n in notes for ln in measure.wrap(n, NOTE_FONT, text_w)]
     sources = diagram.sources or _sources(net)
     foot_lines = measure.wrap(sources, FOOT_FONT, text_w) if sources else []
@@ -558,6 +675,11 @@ def _draw(diagram: Diagram, max_nodes: int) -> Figure:
     return fig
 
 
+def _edge_text(e: Edge) -> str:
+    """The edge's label; a single statement link goes unlabelled, its dotted line says enough."""
+    return "" if e.relation == STATEMENTS and e.count == 1 else e.label
+
+
 def _sources(net: Network) -> str:
     arts = net.used_articles()
     if not arts:
@@ -581,6 +703,8 @@ def _draw_edge(ax, d: _EdgeDraw, lay: _Layout, index: dict[str, int]) -> None:
         color=d.color, linewidth=lw, linestyle=style, zorder=2,
     )
     ax.add_patch(arrow)
+    if not d.text:
+        return
     ax.text(
         d.at[0], d.at[1], d.text, ha="center", va="center", fontsize=EDGE_FONT, color=_darker(d.color, 0.8),
         zorder=4, gid="edge-label",
@@ -602,8 +726,12 @@ def _draw_nodes(ax, net: Network, lay: _Layout, center: set[str]) -> None:
         )
     for i, n in enumerate(lay.ids):
         x, y = lay.pos[i]
+        if lay.above[i]:
+            y, va = y + lay.diam[i] / 2 + LABEL_GAP + 0.02, "bottom"
+        else:
+            y, va = y - lay.diam[i] / 2 - LABEL_GAP - 0.02, "top"
         ax.text(
-            x, y - lay.diam[i] / 2 - LABEL_GAP - 0.02, _wrap_label(net.nodes[n].label), ha="center", va="top",
+            x, y, _wrap_label(net.nodes[n].label), ha="center", va=va,
             fontsize=NODE_FONT, fontweight="bold" if n in center else "normal", zorder=5, linespacing=1.1,
             gid="node-label", bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
         )
@@ -617,7 +745,7 @@ def _legend_items(net: Network, relations: Sequence[str]) -> list[tuple[str, lis
         marker, color = TYPE_STYLE[t]
         handle = Line2D([], [], marker=marker, linestyle="None", markerfacecolor=color, markeredgecolor="#333333",
                         markersize=9)
-        entity_items.append((handle, {"Other": "other value", "Group": "Group (unnamed source)"}.get(t, t)))
+        entity_items.append((handle, {"Other": "other value", "Group": "Group (unnamed people)"}.get(t, t)))
     rel_items = []
     for r in relations:
         color = relation_color(r, relations)
@@ -626,9 +754,6 @@ def _legend_items(net: Network, relations: Sequence[str]) -> list[tuple[str, lis
     if any(e.claimed_only for e in net.edges):
         rel_items.append((Line2D([], [], color="#555555", linewidth=1.5, linestyle="--"),
                           "dashed: only claimed in a statement"))
-    if any(e.count > 1 for e in net.edges):
-        rel_items.append((Line2D([], [], color="#555555", linewidth=0, linestyle="None"),
-                          "“: N” = N assertions or statements"))
     out = [("Entities", entity_items)]
     if rel_items:
         out.append(("Links", rel_items))
@@ -652,6 +777,7 @@ def _make_legend(fig: Figure, title: str, items: list[tuple[Line2D, str]]):
 
 def label_overlaps(fig: Figure) -> list[tuple[str, str]]:
     """Pairs of texts that overlap on the page, and texts cut off by its edge (paired with '<edge>')."""
+    fig.canvas.draw()  # text boxes are laid out when drawn
     renderer = fig.canvas.get_renderer()
     texts = []
     for ax in fig.axes:

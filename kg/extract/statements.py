@@ -26,6 +26,8 @@ from ..resolve import Resolution
 OPEN = "“"
 CLOSE = "”"
 PRONOUNS = {"he", "she"}
+ORG_PRONOUNS = {"it"}
+NAMING_VERBS = {"describe", "call", "dub", "term"}  # their quote follows them: called it "a stab in the back"
 CLAUSE_DEPS = {"ccomp", "xcomp", "parataxis", "dobj", "advcl", "conj", "attr", "oprd", "npadvmod"}
 ON_RECORD = {EntityType.PERSON, EntityType.ORGANIZATION, EntityType.COUNTRY}
 
@@ -73,11 +75,16 @@ def _negated(verb: Token) -> bool:
 def _subject(verb: Token) -> Token | None:
     """The speaker token of a speech verb, climbing from "replying" or "telling" to the main verb."""
     v = verb
-    for _ in range(4):
+    for _ in range(5):
         for c in v.children:
             if c.dep_ in {"nsubj", "nsubjpass"} and c.dep_ != "expl":
                 return c
         if v.dep_ in {"advcl", "xcomp", "conj", "pcomp"} and v.head.i != v.i:
+            v = v.head
+        elif v.dep_ == "acl" and v.head.dep_ in {"dobj", "pobj", "attr"}:
+            # "released a statement saying ...": the one who released it
+            v = v.head.head if v.head.dep_ != "pobj" else v.head.head.head
+        elif v.dep_ in {"dobj", "pobj"} and v.pos_ == "NOUN":
             v = v.head
         else:
             return None
@@ -146,6 +153,19 @@ class Speakers:
             return None
         if tok.lower_ in PRONOUNS:
             return self.pronoun(tok)
+        if tok.lower_ in ORG_PRONOUNS:
+            # "..., it added": the organisation last named as a subject in this or the previous sentence
+            sents = list(self.doc.sents)
+            idx = next(n for n, s in enumerate(sents) if s.start <= tok.i < s.end)
+            window = sents[max(0, idx - 1)].start
+            found = None
+            for start, end, key, _s in self.res.mentions:
+                if start >= tok.i:
+                    break
+                e = self.res.entities[key]
+                if start >= window and e.type == EntityType.ORGANIZATION and self.doc[start:end].root.dep_.startswith("nsubj"):
+                    found = key
+            return found
         key = self.entity_in(tok)
         if key:
             return key
@@ -184,10 +204,10 @@ def _cue_for(doc: Doc, span: Span, whole: bool) -> tuple[Token, str] | None:
             if lemma == "accord" and t.lower_ == "according" and t.nbor(1).lower_ == "to":
                 found.append((abs(t.i - span.start), t, "according to"))
                 continue
-            if lemma not in verbs or t.pos_ not in {"VERB", "AUX"} or _negated(t):
+            if lemma not in verbs or t.pos_ not in {"VERB", "AUX"} or _negated(t) or t.i in inside:
                 continue
             gap = min(abs(t.i - span.start), abs(t.i - span.end))
-            if lemma in quote_only and gap > 3:
+            if lemma in quote_only and (gap > cues.get("quote_only_window", 3) or (lemma in NAMING_VERBS and t.i > span.start)):
                 continue
             child = _path_child(t, span.root)
             near = gap <= 4
@@ -195,6 +215,22 @@ def _cue_for(doc: Doc, span: Span, whole: bool) -> tuple[Token, str] | None:
                 found.append((gap, t, lemma))
             elif child is not None and child.dep_ in CLAUSE_DEPS:
                 found.append((gap, t, lemma))
+    if not found and not any("\n" in t.text for t in doc[span.end : min(len(doc), span.end + 3)]):
+        # '"... research." Song said.': the attribution parsed as a sentence of its own
+        after = span.end
+        while after < len(doc) and doc[after].is_punct and after - span.end < 3:
+            after += 1
+        if after < len(doc) and doc[after].sent.start == after and len(doc[after].sent) <= 8:
+            for t in doc[after].sent:
+                if t.lemma_.lower() in verbs and t.pos_ == "VERB" and not _negated(t) and _subject(t) is not None:
+                    found.append((t.i - span.end, t, t.lemma_.lower()))
+    if not found:
+        # "She ended with the plea: '...'": a speech noun just before the quote
+        nouns = set(cues["speech_nouns"])
+        for t in doc[max(span[0].sent.start, span.start - 4) : span.start]:
+            if t.lemma_.lower() in nouns and t.head.pos_ in {"VERB", "AUX", "ADP"}:
+                verb = t.head if t.head.pos_ != "ADP" else t.head.head
+                found.append((span.start - t.i, verb, t.lemma_.lower()))
     if not found:
         return None
     # the outermost cue wins ("Trump said Kobani assured him '...'"), then the nearest
@@ -222,7 +258,7 @@ def _is_work_title(span: Span) -> bool:
     """"Meet the Press", "Fox News Sunday": a short quoted title of a show or book, not words said."""
     words = [t for t in span if t.is_alpha]
     small = {"the", "a", "an", "of", "and", "in", "on", "for", "to", "with", "at", "by"}
-    return 0 < len(words) <= 6 and all(t.is_title or t.is_upper or t.lower_ in small for t in words) and words[0].is_title
+    return 0 < len(words) <= 6 and all(t.is_title or t.is_upper or t.lower_ in small for t in words) and (words[0].is_title or words[0].is_upper)
 
 
 def _is_whole(doc: Doc, span: Span) -> bool:
@@ -246,11 +282,12 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
              rule: str, conf: float, sent_numbers: tuple[int, ...]) -> None:
         entity = res.entities[key]
         text = " ".join(text.split())
+        on_record = entity.type in ON_RECORD and not (mode == SpeechMode.REPORTED and _is_media(entity.name))
         if not text:
             return
         out.append((first_tok.i, Statement(
             speaker=key,
-            on_record=entity.type in ON_RECORD,
+            on_record=on_record,
             quote=text,
             start=parsed.to_source(start),
             end=parsed.to_source(end),
@@ -362,6 +399,13 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
             seen.add(key)
             unique.append(st)
     return unique
+
+
+def _is_media(name: str) -> bool:
+    """A news outlet relaying what happened is sourcing, not an actor's statement."""
+    words = set(_cues()["media_words"])
+    low = name.lower()
+    return low in words or any(w in words for w in low.split()) and len(low.split()) <= 4
 
 
 def _subject_own(verb: Token) -> bool:
