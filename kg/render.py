@@ -515,41 +515,42 @@ def _curvatures(edges: Sequence[Edge]) -> dict[tuple[str, str, str], float]:
     return rads
 
 
-def _overlap(a: np.ndarray, b: np.ndarray) -> float:
-    """Overlap area of two boxes given as (left, bottom, right, top)."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
+def _overlaps(cands: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Total overlap area of each candidate box with `boxes` (all as left, bottom, right, top)."""
+    if len(boxes) == 0:
+        return np.zeros(len(cands))
+    w = np.minimum(cands[:, None, 2], boxes[None, :, 2]) - np.maximum(cands[:, None, 0], boxes[None, :, 0])
+    h = np.minimum(cands[:, None, 3], boxes[None, :, 3]) - np.maximum(cands[:, None, 1], boxes[None, :, 1])
+    return (np.clip(w, 0, None) * np.clip(h, 0, None)).sum(axis=1)
+
+
+_TS = np.array([0.5, 0.44, 0.56, 0.38, 0.62, 0.32, 0.68, 0.26, 0.74, 0.2, 0.8, 0.15, 0.85])
+_SHIFTS = np.array([0.0, 0.7, -0.7, 1.4, -1.4, 2.1, -2.1])
 
 
 def _place_edge_labels(draws: list[_EdgeDraw], node_boxes: np.ndarray) -> bool:
-    """Put each edge label on the first free spot along its edge; True if all found one."""
-    placed: list[np.ndarray] = []
+    """Put each edge label on the first free spot along its edge; True if all found one.
+
+    Spots are tried from the middle of the edge outwards, then beside it; the
+    first one that overlaps no node box and no label placed before wins.
+    """
+    placed = np.zeros((0, 4))
     all_free = True
-    ts = (0.5, 0.44, 0.56, 0.38, 0.62, 0.32, 0.68, 0.26, 0.74, 0.2, 0.8, 0.15, 0.85)
-    shifts = (0.0, 0.7, -0.7, 1.4, -1.4, 2.1, -2.1)
     for d in sorted(draws, key=lambda d: (-len(d.text), d.edge.key)):
         if not d.text:
             d.at = d.point(0.5)
             continue
         w, h = d.size
-        best, best_cost = None, None
-        for shift in shifts:
-            for t in ts:
-                c = d.point(t) + shift * d.normal() * h
-                bx = np.array([c[0] - w / 2, c[1] - h / 2, c[0] + w / 2, c[1] + h / 2])
-                cost = sum(_overlap(bx, nb) for nb in node_boxes) + sum(_overlap(bx, pb) for pb in placed)
-                if best_cost is None or cost < best_cost - 1e-12:
-                    best, best_cost = (c, bx), cost
-                if cost == 0:
-                    break
-            if best_cost == 0:
-                break
-        assert best is not None
-        d.at = best[0]
-        placed.append(best[1])
-        if best_cost and best_cost > 0:
+        curve = np.array([d.point(t) for t in _TS])  # ts
+        centres = (curve[None, :, :] + _SHIFTS[:, None, None] * h * d.normal()[None, None, :]).reshape(-1, 2)
+        cands = np.column_stack([centres - (w / 2, h / 2), centres + (w / 2, h / 2)])
+        cost = _overlaps(cands, node_boxes) + _overlaps(cands, placed)
+        free = np.flatnonzero(cost <= 1e-12)
+        best = int(free[0]) if len(free) else int(np.argmin(cost))
+        if not len(free):
             all_free = False
+        d.at = centres[best]
+        placed = np.vstack([placed, cands[best]])
     return all_free
 
 

@@ -100,6 +100,14 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
         entry = gaz.lookup(lead) or gaz.demonym(lead)
         return entry.id if entry is not None and entry.type == EntityType.COUNTRY else None
 
+    org_heads: dict[str, str] = {}  # "Brotherhood" -> "Muslim Brotherhood": an organisation's short form
+    for c in names:
+        if c.label in {"ORG", "GAZ"} and len(c.text.split()) >= 2:
+            entry = gaz.lookup(c.text) if c.gaz else None
+            if c.gaz and (entry is None or entry.type != EntityType.ORGANIZATION):
+                continue
+            org_heads.setdefault(_person_name(c.text).split()[-1], c.gaz or c.text)
+
     def acronym_of(text: str) -> str | None:
         if not (text.isupper() and 2 <= len(text) <= 6):
             return None
@@ -143,6 +151,9 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
             entity = Entity(slug(full), full, EntityType.PERSON)
         elif len(text.split()) == 1 and text in gaz_people:
             entity = _entity_from_gazetteer(gaz_people[text])
+        elif c.label == "ORG" and single and text in org_heads and text[0].isupper() and text.lower() not in org_suffixes:
+            target = org_heads[text]
+            entity = _entity_from_gazetteer(target) if target in gaz.entries else Entity(slug(norm_name(target)), norm_name(target), EntityType.ORGANIZATION)
         elif c.label == "ORG" and (full := acronym_of(c.text)):
             hit = gaz.lookup(full)
             entity = _entity_from_gazetteer(hit.id) if hit else Entity(slug(full), norm_name(full), EntityType.ORGANIZATION)
@@ -205,7 +216,9 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
                 head = c.label
                 key = res.last_before(c.start, lambda e, h=head: e.type == EntityType.ORGANIZATION and h in e.name.lower())
                 if key is None and head in {"group", "militia", "movement", "organization", "organisation"}:
-                    key = res.last_before(c.start, lambda e: e.type == EntityType.ORGANIZATION and e.country is None)
+                    media = set(table("cues")["media_words"])
+                    key = res.last_before(c.start, lambda e: e.type == EntityType.ORGANIZATION and e.country is None
+                                          and not set(e.name.lower().split()) & media)
                 if key:
                     add(c, res.entities[key], alias=False)
         elif c.kind == "title":

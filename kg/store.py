@@ -38,6 +38,7 @@ __all__ = [
     "StoreError",
     "article_graphs",
     "content_graphs",
+    "forget_read_locks",
     "is_meta",
     "load_file",
     "open_source",
@@ -108,6 +109,12 @@ def _lock(store_dir: Path, *, exclusive: bool) -> IO[str]:
             ) from None
         raise StoreError(f"{store_dir}: kg build is writing this store; try again when it has finished") from None
     return f
+
+
+def forget_read_locks() -> None:
+    """Release the read locks `open_source` took; only once the stores it gave are dropped."""
+    while _read_locks:
+        _read_locks.pop().close()
 
 
 def load_file(path: Path) -> ox.Store:

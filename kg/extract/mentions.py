@@ -136,16 +136,20 @@ def find_names(doc: Doc, sent_of: list[int]) -> list[Candidate]:
     for tok in doc:
         if tok.text in surnames and tok.i not in taken and tok.is_title:
             take(Span(doc, tok.i, tok.i + 1, label="PERSON"))
+    titles = _lex()["titles"]
+    offices = set(titles["command"]) | set(titles["member"]) | set(titles["head_of_state"]) | set(titles["honorifics"])
     out = []
     for span in sorted(chosen, key=lambda s: s.start):
+        # "President Barack Obama" in the gazetteer: the office is not part of the name
+        while len(span) > 1 and span[0].lower_ in offices and gaz.lookup(span[1:].text):
+            span = Span(doc, span.start + 1, span.end, label=span.label_)
         entry = gaz.lookup(span.text)
         label = span.label_
         gaz_id = entry.id if entry else None
-        if label == "NORP" and entry is None:
-            country = gaz.demonym(span.text)
-            if country is None:
-                continue  # an ethnicity or creed, not an actor
-            gaz_id = country.id
+        if entry is None and (country := gaz.demonym(span.text)) is not None:
+            label, gaz_id = "NORP", country.id  # "Ukrainian", whatever the model's label
+        elif label == "NORP" and entry is None:
+            continue  # an ethnicity or creed, not an actor
         out.append(
             Candidate(span.start, span.end, span.text, "name", label, sent_of[span.start], gaz_id,
                       titles=_titles_before(doc, span.start), char_start=span.start_char, char_end=span.end_char)

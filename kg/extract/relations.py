@@ -68,6 +68,9 @@ class Context:
                 for g in c.children:
                     if g.dep_ == "pobj" and (tok.pos_ in {"DET", "PRON", "NUM", "ADJ"} or tok.lower_ in quantities):
                         return self.entity(g)
+        for c in tok.children:  # "the newspaper Yediot Aharonot", "the group Hamas"
+            if c.dep_ in {"appos", "compound"} and tok.pos_ == "NOUN" and tok.dep_ in {"pobj", "dobj", "nsubj"} and (e := self.res.entity_at(c.i)) is not None and e.type in {O, G} and c.i > tok.i:
+                return e
         targets = table("lexicons")["targets"]
         if tok.lemma_.lower() in targets["named_by_modifier"] or tok.lower_ in targets["named_by_modifier"]:
             for c in tok.children:  # "Hamas targets", "ISIS positions", "Egypt's government"
@@ -213,8 +216,8 @@ def titles(ctx: Context) -> Iterator[Found]:
     markers = set(lex["portfolio_markers"])
     doc, res = ctx.doc, ctx.res
 
-    def kind(title: Token, org: Entity) -> str | None:
-        word = title.lower_
+    def kind(title: Token, org: Entity, phrase: str = "") -> str | None:
+        word = phrase or title.lower_
         if word not in words:
             word = title.lemma_.lower()
         if word not in words:
@@ -227,8 +230,8 @@ def titles(ctx: Context) -> Iterator[Found]:
             return "commands"
         return "memberOf"
 
-    def emit(person: str, title: Token, org: Entity, anchor: int, rule: str, conf: float) -> Iterator[Found]:
-        pred = kind(title, org)
+    def emit(person: str, title: Token, org: Entity, anchor: int, rule: str, conf: float, phrase: str = "") -> Iterator[Found]:
+        pred = kind(title, org, phrase)
         if pred is None:
             return
         domain, range_ = DOMAIN[pred]
@@ -242,10 +245,12 @@ def titles(ctx: Context) -> Iterator[Found]:
             continue
         i = start - 1
         title_tok = None
+        phrase = ""
         while i >= 0 and (doc[i].is_title or doc[i].is_upper or doc[i].text == "." or doc[i].lower_ in words or doc[i].tag_ == "POS"
                           or title_tok is not None and f"{doc[i].lower_} {title_tok.lower_}" in words) and "\n" not in doc[i].text_with_ws:
-            if title_tok is not None and f"{doc[i].lower_} {title_tok.lower_}" in words | set(lex["honorifics"]):
-                i -= 1  # "Supreme Leader", "National Security Adviser": one title
+            if title_tok is not None and f"{doc[i].lower_} {phrase or title_tok.lower_}" in words | set(lex["honorifics"]):
+                phrase = f"{doc[i].lower_} {phrase or title_tok.lower_}"
+                i -= 1  # "Prime Minister", "Supreme Leader": one title
                 continue
             org = res.entity_at(i)
             if org is not None and title_tok is not None:
@@ -257,10 +262,11 @@ def titles(ctx: Context) -> Iterator[Found]:
                     continue
             if org is not None and org.key != key:
                 if title_tok is not None and org.type in {O, C}:
-                    yield from emit(key, title_tok, org, start, "title/org-title-person", 0.85)
+                    yield from emit(key, title_tok, org, start, "title/org-title-person", 0.85, phrase)
                 break
             if doc[i].lower_ in words and doc[i].lower_ not in set(lex["honorifics"]) - words:
                 title_tok = doc[i]  # the title nearest the organisation: "Pentagon press secretary Rear Adm. X"
+                phrase = ""
             elif doc[i].lower_ in words and title_tok is None:
                 title_tok = doc[i]
             i -= 1
@@ -274,6 +280,10 @@ def titles(ctx: Context) -> Iterator[Found]:
         if res.token_entity.get(tok.i) and res.entities[res.token_entity[tok.i]].type == P:
             continue
         orgs = [res.entity_at(c.i) for c in _children(tok, "poss", "compound", "amod", "nmod") if not _against(c)]
+        for c in _children(tok, "poss"):
+            if c.lower_ in {"its", "their"}:  # "Its leader, X": the organisation last named
+                key = res.last_before(c.i, lambda e: e.type == O and e.country is None)
+                orgs.append(res.entities[key] if key else None)
         orgs += [ctx.entity(o) for o in _pobjs(tok, {"of", "for", "at", "with"})]
         for conj in tok.conjuncts:  # "president and CEO of the International Crisis Group"
             orgs += [ctx.entity(o) for o in _pobjs(conj, {"of", "for", "at"})]
@@ -297,6 +307,20 @@ def titles(ctx: Context) -> Iterator[Found]:
         for person in people:
             for org in orgs:
                 yield from emit(person.key, tok, org, tok.i, "title/possessive-title", 0.8)
+
+
+def person_of(ctx: Context) -> Iterator[Found]:
+    """"Kang Seok-ho, of the Liberty Korea Party": a person from an organisation belongs to it."""
+    doc, res = ctx.doc, ctx.res
+    for start, end, key, _s in res.mentions:
+        if res.entities[key].type != P:
+            continue
+        root = doc[start:end].root
+        if end < len(doc) and doc[end].text == ",":
+            for o in _pobjs(root, {"of", "from"}):
+                org = ctx.entity(o)
+                if org is not None and org.type == O:
+                    yield Found(key, "memberOf", org.key, root.i, "memberOf/person-of-organisation", 0.7)
 
 
 def verbs(ctx: Context) -> Iterator[Found]:
@@ -513,7 +537,7 @@ def headlines(ctx: Context) -> Iterator[Found]:
         yield from _found(ctx, doc[v.i - 1], pred, doc[v.i + 1], v, f"{pred}/entity-verb-entity", 0.6)
 
 
-RULES = (titles, verbs, nouns, headlines)
+RULES = (titles, person_of, verbs, nouns, headlines)
 
 
 def find_relations(parsed: Parsed, res: Resolution, statements: list[Statement]) -> list[Relation]:
