@@ -302,9 +302,8 @@ def _spread(pos: np.ndarray, box: np.ndarray, members: np.ndarray, iterations: i
     return p
 
 
-def _layout(network: Network, measure: _Measure, spacing: float) -> tuple[_Layout, list[list[str]]]:
-    ids = sorted(network.nodes)
-    index = {n: i for i, n in enumerate(ids)}
+def _shapes(network: Network, ids: list[str], measure: _Measure) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Marker diameters, node boxes (marker with the label below) and label heights, in inches."""
     mentions = np.array([network.nodes[n].mentions for n in ids], dtype=float)
     top = max(mentions.max(initial=0), 1)
     diam = 0.17 + 0.13 * np.sqrt(mentions / top)
@@ -317,25 +316,37 @@ def _layout(network: Network, measure: _Measure, spacing: float) -> tuple[_Layou
         half = max(w, diam[i]) / 2
         box[i] = (-half, -(diam[i] / 2 + LABEL_GAP + h), half, diam[i] / 2)
         label_h[i] = h
-    pos = np.zeros((len(ids), 2))
-    comps = _components(ids, network.edges)
-    placed: list[tuple[np.ndarray, np.ndarray]] = []
-    for comp in comps:
-        members = np.array([index[n] for n in comp])
+    return diam, box, label_h
+
+
+def _unit_layouts(network: Network, ids: list[str]) -> list[tuple[list[str], np.ndarray]]:
+    """Each connected component laid out with a mean edge length of 1, largest first."""
+    out = []
+    for comp in _components(ids, network.edges):
         if len(comp) == 1:
-            local = np.zeros((1, 2))
-        else:
-            sub = nx.Graph()
-            sub.add_nodes_from(comp)
-            sub.add_edges_from((e.source, e.target) for e in network.edges if e.source in sub and e.target in sub)
-            if len(comp) == 2:
-                local = np.array([[0.0, 0.0], [1.0, 0.0]])
-            else:
-                local = _stress(comp, sub)
-            lengths = [np.linalg.norm(local[comp.index(u)] - local[comp.index(v)]) for u, v in sub.edges]
-            mean = float(np.mean(lengths)) if lengths else 1.0
-            local = (local - local.mean(axis=0)) * (spacing / max(mean, 1e-9))
-        pos[members] = local
+            out.append((comp, np.zeros((1, 2))))
+            continue
+        sub = nx.Graph()
+        sub.add_nodes_from(comp)
+        sub.add_edges_from((e.source, e.target) for e in network.edges if e.source in sub and e.target in sub)
+        local = np.array([[0.0, 0.0], [1.0, 0.0]]) if len(comp) == 2 else _stress(comp, sub)
+        at = {n: i for i, n in enumerate(comp)}
+        lengths = [np.linalg.norm(local[at[u]] - local[at[v]]) for u, v in sub.edges]
+        mean = float(np.mean(lengths)) if lengths else 1.0
+        out.append((comp, (local - local.mean(axis=0)) / max(mean, 1e-9)))
+    return out
+
+
+def _layout(network: Network, ids: list[str], shapes: tuple[np.ndarray, np.ndarray, np.ndarray],
+            units: list[tuple[list[str], np.ndarray]], spacing: float) -> _Layout:
+    """Scale the unit layouts to `spacing` inches per edge, free every box, and pack the components."""
+    index = {n: i for i, n in enumerate(ids)}
+    diam, box, label_h = shapes[0], shapes[1].copy(), shapes[2]
+    pos = np.zeros((len(ids), 2))
+    placed: list[tuple[np.ndarray, np.ndarray]] = []
+    for comp, local in units:
+        members = np.array([index[n] for n in comp])
+        pos[members] = local * spacing
         pos[members] = _spread(pos, box, members)
         placed.append((members, pos[members].copy()))
     _pack(pos, box, placed)
@@ -367,7 +378,7 @@ def _layout(network: Network, measure: _Measure, spacing: float) -> tuple[_Layou
         pos[:] = _spread(pos, box, everyone)
     else:
         pos[:] = _spread(pos, box, everyone)
-    return _Layout(ids, pos, box, diam, label_h, above), comps
+    return _Layout(ids, pos, box, diam, label_h, above)
 
 
 def _clear_edges(pos: np.ndarray, box: np.ndarray, pairs: np.ndarray, steps: int = 16) -> bool:
@@ -440,7 +451,7 @@ def _stress(nodes: list[str], g: nx.Graph, iterations: int = 300) -> np.ndarray:
             bm = np.where(d > 1e-12, -w * dist / d, 0.0)
         np.fill_diagonal(bm, 0.0)
         np.fill_diagonal(bm, -bm.sum(axis=1))
-        new = lap_inv @ bm @ x
+        new = lap_inv @ (bm @ x)
         if np.abs(new - x).max() < 1e-5:
             x = new
             break
@@ -587,9 +598,12 @@ def _draw(diagram: Diagram, max_nodes: int) -> Figure:
     widths = [s[0] for s in label_sizes.values() if s[0]]
     mean_label = float(np.mean(widths)) if widths else 0.4
     spacing = max(1.3, mean_label + 0.6)
+    ids = sorted(net.nodes)
+    index = {n: i for i, n in enumerate(ids)}
+    shapes = _shapes(net, ids, measure)
+    units = _unit_layouts(net, ids)
     for _attempt in range(10):
-        lay, _ = _layout(net, measure, spacing)
-        index = {n: i for i, n in enumerate(lay.ids)}
+        lay = _layout(net, ids, shapes, units, spacing)
         boxes = np.column_stack([lay.pos + lay.box[:, :2], lay.pos + lay.box[:, 2:]])
         draws = [
             _EdgeDraw(

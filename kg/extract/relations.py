@@ -60,6 +60,10 @@ class Context:
         if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl":
             tok = tok.head.head
         e = self.res.entity_at(tok.i)
+        if tok.dep_ == "appos" and (e is None or e.type == G):
+            head = self.res.entity_at(tok.head.i)
+            if head is not None and head.type != G:
+                return head  # "the Peshmerga -- armed fighters who ...": one referent
         if e is not None:
             return e
         quantities = set(table("lexicons")["quantities"]["words"])
@@ -84,6 +88,10 @@ class Context:
                 if (e := self.res.entity_at(o.i)) is not None and e.type in {L, C}:
                     return e
         vague = set(table("lexicons")["places"]["vague"])
+        if tok.lemma_.lower() in vague:
+            for c in tok.children:  # "the Kirkuk area"
+                if c.dep_ in {"compound", "nmod"} and (e := self.res.entity_at(c.i)) is not None and e.type in {L, C}:
+                    return e
         if tok.lemma_.lower() in vague and any(c.lower_ in {"the", "this", "that"} for c in tok.children) and self.main_place:
             return self.res.entities[self.main_place]
         return None
@@ -450,6 +458,30 @@ def _designations(ctx: Context, v: Token, subj_toks: list[Token]) -> Iterator[Fo
                     yield from _found(ctx, s, "designatesAsTerrorist", parent, v, "designatesAsTerrorist/parent-of-branch", 0.6)
 
 
+def attack_nouns(ctx: Context) -> Iterator[Found]:
+    """"ISIS has made progress against the Peshmerga", "after heavy clashes with the Peshmerga"."""
+    rel = _rel()["attacks"]
+    nouns_ = set(rel["against_nouns"])
+    preps = set(rel["against_preps"])
+    for n in ctx.doc:
+        if n.pos_ != "NOUN" or n.lemma_.lower() not in nouns_ and n.lower_ not in nouns_:
+            continue
+        targets = _pobjs(n, preps if n.lemma_.lower() == "clash" or n.lower_ in {"clashes", "fighting"} else {"against"})
+        if not targets or (n.dep_ == "pobj" and n.head.lower_ in {"for", "to"}):
+            continue  # "gear up for a fight with Turkey": not yet
+        # the attacker: a named modifier ("a coalition strike", "Israel's offensive"), else the clause's subject
+        attackers = [c for c in n.children if c.dep_ in {"poss", "compound", "amod", "nmod"} and ctx.entity(c) is not None]
+        verb = n.head
+        while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+            verb = verb.head
+        if not attackers and verb.pos_ in {"VERB", "AUX"} and not _hypothetical(verb):
+            s = _subject_of(verb)
+            attackers = [s] if s is not None else []
+        for a in attackers:
+            for t in targets:
+                yield from _found(ctx, a, "attacks", t, n, "attacks/against-noun", 0.6)
+
+
 def _passive_designations(ctx: Context, v: Token) -> Iterator[Found]:
     """"which is considered a terrorist organization by the United States"."""
     markers = tuple(_rel()["designatesAsTerrorist"]["markers"])
@@ -537,7 +569,7 @@ def headlines(ctx: Context) -> Iterator[Found]:
         yield from _found(ctx, doc[v.i - 1], pred, doc[v.i + 1], v, f"{pred}/entity-verb-entity", 0.6)
 
 
-RULES = (titles, person_of, verbs, nouns, headlines)
+RULES = (titles, person_of, verbs, nouns, attack_nouns, headlines)
 
 
 def find_relations(parsed: Parsed, res: Resolution, statements: list[Statement]) -> list[Relation]:
