@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import networkx as nx
 import pyoxigraph as ox
 
 from .errors import KgError
-from .query import Result, display, entity_index, resolve_entity, resolve_relation
+from .query import Result, display, entity_index, select
 from .vocab import ONTOLOGY, PREFIXES
 
 __all__ = [
@@ -108,7 +108,7 @@ def relation_title(relation: str) -> str:
 
 
 def _q(store: ox.Store, sparql: str) -> list[ox.QuerySolution]:
-    return list(store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True))
+    return select(store, sparql)
 
 
 def _articles(store: ox.Store) -> dict[str, Article]:
@@ -205,11 +205,6 @@ def ego(network: Network, centers: Iterable[str], depth: int = 1) -> Network:
         if c in g:
             keep |= set(nx.single_source_shortest_path_length(g, c, cutoff=depth))
     return restrict(network, [e for e in network.edges if e.source in keep and e.target in keep], nodes=keep)
-
-
-def find_entity(store: ox.Store, network: Network, name: str) -> list[str]:
-    """The IRIs for `name`, with the query module's matching and error messages."""
-    return resolve_entity(store, name)
 
 
 def to_networkx(network: Network) -> nx.MultiDiGraph:
@@ -354,10 +349,3 @@ def _entity_columns(names, rows, by_iri, by_label) -> list[str]:
             cols.append(n)
     return cols
 
-
-def resolve_relation_name(store: ox.Store, name: str) -> str:
-    return resolve_relation(store, name)[len(ONTOLOGY):]
-
-
-def with_notes(network: Network, *notes: str) -> Network:
-    return replace(network, notes=[*network.notes, *notes])

@@ -25,8 +25,12 @@ JOINER = "\n\n"
 @Language.component("kg_paragraph_starts")
 def paragraph_starts(doc: Doc) -> Doc:
     for i, tok in enumerate(doc[:-1]):
+        nxt = doc[i + 1]
         if tok.is_space and "\n" in tok.text:
-            doc[i + 1].is_sent_start = True
+            nxt.is_sent_start = True
+        elif not tok.is_space and (nxt.text in {"[", "(", ",", ";", ":", "%"} or nxt.is_lower and tok.text not in {".", "!", "?", "”", '"', "’", "'"}):
+            # the parser splits at "[ability]" or before a lower-case word; a sentence does not start there
+            nxt.is_sent_start = False
     return doc
 
 

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from .errors import KgError, QueryError
 from .model import RELATIONS
-from .store import open_source
+from .store import is_meta, open_source
 from .vocab import ONTOLOGY, PREFIXES
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "Result",
     "bind",
     "compact",
+    "dataset",
     "display",
     "entity_index",
     "format_result",
@@ -55,6 +56,7 @@ __all__ = [
     "resolve_relation",
     "run",
     "run_named",
+    "select",
 ]
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -212,9 +214,23 @@ def _triple_key(t: ox.Triple) -> tuple[str, str, str]:
     return (str(t.subject), str(t.predicate), str(t.object))
 
 
+def dataset(store: ox.Store) -> dict[str, Any]:
+    """Query options: every content graph as the default graph, the store's bookkeeping left out."""
+    graphs = list(store.named_graphs())
+    if not any(is_meta(g) for g in graphs):
+        return {"use_default_graph_as_union": True}
+    content = sorted((g for g in graphs if not is_meta(g)), key=lambda g: g.value)
+    return {"default_graph": [ox.DefaultGraph(), *content], "named_graphs": content}
+
+
+def select(store: ox.Store, sparql: str) -> list[ox.QuerySolution]:
+    """Solutions of a query written by kg itself (no user text), over the content graphs."""
+    return list(store.query(sparql, prefixes=PREFIXES, **dataset(store)))  # type: ignore[arg-type]
+
+
 def _evaluate(store: ox.Store, sparql: str) -> Result:
     try:
-        return _materialize(store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True))
+        return _materialize(store.query(sparql, prefixes=PREFIXES, **dataset(store)))
     except SyntaxError as e:
         raise QueryError(syntax_message(sparql, str(e))) from None
     except (OSError, RuntimeError, ValueError, TypeError) as e:
@@ -543,15 +559,14 @@ class EntityName:
 def entity_index(store: ox.Store) -> list[EntityName]:
     """Every entity with its label, type, aliases and number of sentences naming it, by IRI."""
     classes = " ".join(f"kgo:{c}" for c in ENTITY_CLASSES)
-    rows = store.query(
+    rows = select(
+        store,
         f"""SELECT ?e ?type ?label ?alt WHERE {{
               VALUES ?type {{ {classes} }}
               ?e a ?type .
               OPTIONAL {{ ?e rdfs:label ?label }}
               OPTIONAL {{ ?e skos:altLabel ?alt }}
             }}""",
-        prefixes=PREFIXES,
-        use_default_graph_as_union=True,
     )
     info: dict[str, tuple[str, str, list[str]]] = {}
     for r in rows:
@@ -562,10 +577,8 @@ def entity_index(store: ox.Store) -> list[EntityName]:
             entry[2].append(r["alt"].value)
     counts = {
         r["e"].value: int(r["n"].value)
-        for r in store.query(
-            "SELECT ?e (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a kgo:Sentence ; kgo:mentions ?e } GROUP BY ?e",
-            prefixes=PREFIXES,
-            use_default_graph_as_union=True,
+        for r in select(
+            store, "SELECT ?e (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a kgo:Sentence ; kgo:mentions ?e } GROUP BY ?e"
         )
     }
     return [
@@ -578,8 +591,10 @@ def resolve_entity(store: ox.Store, name: str, *, index: Sequence[EntityName] | 
     """The IRIs of the entity called `name`.
 
     A name matches a label or alias case-insensitively; failing that, a run of
-    whole words inside one ("Erdogan" finds "Recep Tayyip Erdogan"). A prefixed
-    name or IRI (`kgr:donald_trump`) is taken as is.
+    whole words inside one ("Erdogan" finds "Recep Tayyip Erdogan"); failing
+    that, the longest label or alias inside the name ("President Donald Trump"
+    finds "Donald Trump"). A prefixed name or IRI (`kgr:donald_trump`) is taken
+    as is.
     """
     index = list(index if index is not None else entity_index(store))
     name = name.strip()
@@ -599,6 +614,13 @@ def resolve_entity(store: ox.Store, name: str, *, index: Sequence[EntityName] | 
         if partial:
             options = ", ".join(sorted(e.label for e in partial))
             raise QueryError(f"'{name}' could be any of: {options}; give one of these names")
+        # a name with more words than the graph's ("President Donald Trump"): the longest name inside it
+        inside = [(len(_words(n).split()), e) for e in index for n in e.names if _words(n).strip() and _words(n) in words]
+        if inside:
+            longest = max(k for k, _ in inside)
+            found = sorted({e.iri for k, e in inside if k == longest})
+            if len(found) == 1:
+                return found
     raise QueryError(f"no entity named '{name}'; try one of: {', '.join(suggest(name, index))}")
 
 
@@ -628,11 +650,7 @@ def relation_names(store: ox.Store | None = None) -> list[str]:
     """Relation names: the model's, and any other predicate the graph's assertions use."""
     names = {"relatedTo", *RELATIONS}
     if store is not None:
-        for r in store.query(
-            "SELECT DISTINCT ?p WHERE { ?a a kgo:Assertion ; rdf:predicate ?p }",
-            prefixes=PREFIXES,
-            use_default_graph_as_union=True,
-        ):
+        for r in select(store, "SELECT DISTINCT ?p WHERE { ?a a kgo:Assertion ; rdf:predicate ?p }"):
             if r["p"].value.startswith(ONTOLOGY):
                 names.add(r["p"].value[len(ONTOLOGY) :])
     return sorted(names)

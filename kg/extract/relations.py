@@ -433,6 +433,10 @@ def _designations(ctx: Context, v: Token, subj_toks: list[Token]) -> Iterator[Fo
                 if any(t.lower_.startswith(tuple(markers)) for c in complements for t in c.subtree):
                     for s in subj_toks:
                         yield from _found(ctx, s, "designatesAsTerrorist", antecedent, v, "designatesAsTerrorist/relative-clause", 0.75)
+                        for c in complements:  # "which Turkey considers a branch of the PKK, a ... terrorist organization"
+                            if c.lemma_.lower() in rel["part_nouns"]:
+                                for parent in _pobjs(c, {"of"}):
+                                    yield from _found(ctx, s, "designatesAsTerrorist", parent, v, "designatesAsTerrorist/parent-of-branch", 0.6)
                 return
     objs = _children(v, "dobj", "dative", "nsubj", "ccomp")
     designee = [o for o in objs if ctx.entity(o) is not None and not o.dep_ == "nsubj"]

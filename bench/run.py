@@ -1,0 +1,532 @@
+"""Benchmarks of the store, measured side by side in one run; writes bench/RESULTS.md.
+
+    .venv/bin/python bench/run.py --articles 1000
+
+1. build throughput on real text (../shared/corpus): `kg build` in words/s,
+   against bare `nlp.pipe` of the same spaCy model on the same texts, and
+   with --jobs 2;
+2. latency of each named query (queries/*.rq) on a store of at least 1,000,000
+   triples, against the same query on rdflib's in-memory Dataset;
+3. adding one article to a store of N articles, against building it alone;
+4. peak memory (all processes of the build) of builds of N/4, N/2 and N
+   synthetic articles (bench/synth.py);
+5. the two ways to serve the store: `kg serve` and the `oxigraph` server binary.
+
+Every figure comes from the command a user runs (`python -m kg ...`), timed
+from outside with a fresh process, so model loading and start-up are included.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import synth  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "articles"
+PY = sys.executable
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --- measuring a command --------------------------------------------------------------
+
+
+def _tree_rss(root: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat", encoding="utf-8") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ppid = int(fields[1])
+            rss[int(d)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            children.setdefault(ppid, []).append(int(d))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def run(args: Sequence[str], *, cwd: Path = ROOT) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS of the process tree, stdout) of a command."""
+    peak = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(args), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            done.wait(0.1)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    t.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{err}")
+    return wall, peak, out
+
+
+def words_in(paths: Sequence[Path]) -> int:
+    from kg.ingest import read_article
+    from kg.nlp import doc_text
+
+    return sum(len(doc_text(read_article(p))[0].split()) for p in paths)
+
+
+BARE_PIPE = """
+import sys, time
+from pathlib import Path
+import spacy
+from kg.ingest import read_article
+from kg.nlp import MODEL, doc_text
+start = time.perf_counter()
+texts = [doc_text(read_article(p))[0] for p in sorted(Path(sys.argv[1]).glob("*.txt"))]
+nlp = spacy.load(MODEL)
+for _ in nlp.pipe(texts, batch_size=16):
+    pass
+print(time.perf_counter() - start)
+"""
+
+
+# --- 1. throughput ----------------------------------------------------------------------------
+
+
+def throughput(work: Path, n: int) -> dict[str, float]:
+    src = work / "real"
+    src.mkdir()
+    files = sorted(CORPUS.glob("*.txt"))[:n]
+    for f in files:
+        shutil.copy(f, src)
+    words = words_in(files)
+    log(f"throughput: {len(files)} real articles, {words} words")
+    pipe_wall, _, _ = run([PY, "-c", BARE_PIPE, str(src)])
+    one, _, _ = run([PY, "-m", "kg", "build", str(src), "--out", str(work / "j1")])
+    two, _, _ = run([PY, "-m", "kg", "build", str(src), "--out", str(work / "j2"), "--jobs", "2"])
+    same = (work / "j1" / "graph.trig").read_bytes() == (work / "j2" / "graph.trig").read_bytes()
+    return {
+        "articles": len(files), "words": words,
+        "pipe_wps": words / pipe_wall, "j1_wps": words / one, "j2_wps": words / two,
+        "pipe_s": pipe_wall, "j1_s": one, "j2_s": two, "same_bytes": float(same),
+    }
+
+
+# --- 4. memory, and the N-article store for 3 ----------------------------------------------------
+
+
+def memory(work: Path, n: int) -> tuple[list[dict[str, float]], Path]:
+    rows = []
+    big = work / "synth_out"
+    for count in sorted({max(n // 4, 1), max(n // 2, 1), n}):
+        src = work / f"synth_{count}"
+        paths = synth.write_corpus(src, count)
+        words = words_in(paths)
+        out = work / f"synth_out_{count}"
+        log(f"memory: building {count} synthetic articles ({words} words) with --jobs 2")
+        wall, peak, stdout = run([PY, "-m", "kg", "build", str(src), "--out", str(out), "--jobs", "2"])
+        triples = int(re.search(r"(\d+) triples", stdout).group(1))  # type: ignore[union-attr]
+        rows.append({"articles": count, "words": words, "seconds": wall, "peak_mb": peak / 2**20, "triples": triples})
+        if count == n:
+            out.rename(big)
+        else:
+            shutil.rmtree(out)
+    return rows, big
+
+
+# --- 3. one more article -------------------------------------------------------------------------
+
+
+def incremental(work: Path, big: Path, n: int, repeats: int = 3) -> dict[str, float]:
+    new = work / "new"
+    path = synth.write_corpus(new, 1, seed=7)[0]
+    add, alone = [], []
+    for i in range(repeats):
+        copy = work / f"big_copy_{i}"
+        shutil.copytree(big, copy)
+        log(f"incremental: adding one article to the {n}-article store ({i + 1}/{repeats})")
+        add.append(run([PY, "-m", "kg", "build", str(path), "--out", str(copy)])[0])
+        alone.append(run([PY, "-m", "kg", "build", str(path), "--out", str(work / f"alone_{i}")])[0])
+        shutil.rmtree(copy)
+    noop = run([PY, "-m", "kg", "build", str(path), "--out", str(work / "alone_0")])[0]
+    return {"add_s": statistics.median(add), "alone_s": statistics.median(alone), "noop_s": noop}
+
+
+# --- 2. queries on a million triples ------------------------------------------------------------------
+
+
+def million(work: Path, big: Path, target: int = 1_000_000) -> tuple[Path, int, int]:
+    """A store of >= target triples: the N-article store's article graphs copied under renamed IRIs.
+
+    Each copy k renames the article and everything minted from it
+    (kgr:article_{stem}... -> kgr:article_{stem}_c{k}...) and keeps the entity
+    IRIs, so entities gather the mentions, statements and relations of every
+    copy, as they would in a larger corpus; kgr:entities is kept once.
+    """
+    import pyoxigraph as ox
+
+    from kg.store import is_meta
+
+    src = ox.Store.read_only(str(big / "store"))
+    content = [q for q in src if not is_meta(q.graph_name)]
+    per_copy = len(content)
+    copies = -(-target // per_copy)
+    log(f"million: {per_copy} quads x {copies} copies")
+    prefix = "https://w3id.org/newskg/resource/article_"
+
+    def rename(term, k):  # type: ignore[no-untyped-def]
+        if isinstance(term, ox.NamedNode) and term.value.startswith(prefix):
+            rest = term.value[len(prefix):]
+            m = re.match(r"(syn_\d+_\d{6})(.*)", rest)
+            if m:
+                return ox.NamedNode(f"{prefix}{m.group(1)}c{k}{m.group(2)}")
+        return term
+
+    def quads():  # type: ignore[no-untyped-def]
+        for k in range(copies):
+            for q in content:
+                if k and q.graph_name.value.endswith("/entities"):
+                    continue
+                yield ox.Quad(rename(q.subject, k), q.predicate, rename(q.object, k), rename(q.graph_name, k))
+
+    path = work / "million" / "store"
+    store = ox.Store(str(path))
+    store.bulk_extend(quads())
+    store.flush()
+    store.optimize()
+    total = len(store)
+    del store
+    nq = work / "million.nq"
+    ox.Store.read_only(str(path)).dump(str(nq), format=ox.RdfFormat.N_QUADS)
+    return path, total, copies
+
+
+RDFLIB_CHILD = """
+import json, signal, sys, time
+from rdflib import Dataset
+from kg.vocab import PREFIXES
+cap = float(sys.argv[2])
+t = time.perf_counter()
+ds = Dataset(default_union=True)
+ds.parse(sys.argv[1], format="nquads")
+print(json.dumps({"load": time.perf_counter() - t, "triples": len(ds)}), flush=True)
+class Late(Exception):
+    pass
+def late(*a):
+    raise Late()
+signal.signal(signal.SIGALRM, late)
+for line in sys.stdin:
+    q = json.loads(line)
+    signal.setitimer(signal.ITIMER_REAL, cap)
+    t = time.perf_counter()
+    try:
+        n = len(list(ds.query(q, initNs=PREFIXES)))
+        out = {"s": time.perf_counter() - t, "rows": n}
+    except Late:
+        out = {"s": None, "rows": None}
+    except Exception as e:
+        out = {"s": None, "rows": None, "error": f"{type(e).__name__}: {e}"[:200]}
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    print(json.dumps(out), flush=True)
+"""
+
+
+def bound_queries(store) -> list[tuple[str, str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+    from kg.query import bind, named_queries
+
+    out = []
+    for name, q in named_queries().items():
+        params = {}
+        for p in q.params:
+            if p.name in ("entity", "speaker", "subject"):
+                params[p.name] = "Donald Trump"
+            elif p.name == "type":
+                params[p.name] = "Person"
+            elif p.required:
+                params[p.name] = "Donald Trump"
+        out.append((name, bind(store, q.text, params, declared=q.params, name=q.name), params))
+    return out
+
+
+def latency(work: Path, path: Path, cap: float, repeats: int = 5) -> tuple[list[dict[str, object]], dict[str, float]]:
+    import pyoxigraph as ox
+
+    from kg.vocab import PREFIXES
+
+    store = ox.Store.read_only(str(path))
+    queries = bound_queries(store)
+    child = subprocess.Popen([PY, "-c", RDFLIB_CHILD, str(work / "million.nq"), str(cap)], cwd=ROOT,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stdout and child.stdin
+    log("latency: rdflib is loading the million-triple dataset")
+    loaded = json.loads(child.stdout.readline())
+    rows = []
+    for name, text, params in queries:
+        times, n = [], 0
+        for _ in range(repeats):
+            t = time.perf_counter()
+            n = len(list(store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)))
+            times.append(time.perf_counter() - t)
+        child.stdin.write(json.dumps(text) + "\n")
+        child.stdin.flush()
+        r = json.loads(child.stdout.readline())
+        log(f"latency: {name}: oxigraph {statistics.median(times) * 1000:.1f} ms, rdflib {r['s']}")
+        rows.append({"name": name, "params": params, "ox_ms": statistics.median(times) * 1000, "rows": n,
+                     "rdflib_s": r["s"], "rdflib_rows": r["rows"], "error": r.get("error")})
+    child.stdin.close()
+    child.wait(timeout=60)
+    return rows, loaded
+
+
+# --- 5. serving -----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http_times(url: str, queries: Sequence[str], repeats: int) -> list[float]:
+    out = []
+    for q in queries:
+        times = []
+        for _ in range(repeats):
+            req = urllib.request.Request(url, data=urllib.parse.urlencode({"query": q}).encode(),
+                                         headers={"Accept": "application/sparql-results+json",
+                                                  "Content-Type": "application/x-www-form-urlencoded"})
+            t = time.perf_counter()
+            with urllib.request.urlopen(req, timeout=120) as r:
+                r.read()
+            times.append(time.perf_counter() - t)
+        out.append(statistics.median(times) * 1000)
+    return out
+
+
+def wait_up(url: str) -> None:
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not start")
+
+
+def serving(path: Path) -> dict[str, object]:
+    import pyoxigraph as ox
+
+    from kg.vocab import PREFIXES
+
+    binary = shutil.which("oxigraph", path=f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    store = ox.Store.read_only(str(path))
+    prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+    queries = [prologue + t for _, t, _ in bound_queries(store)]
+    del store
+    result: dict[str, object] = {"binary": bool(binary)}
+    port = free_port()
+    kg = subprocess.Popen([PY, "-m", "kg", "serve", "--store", str(path.parent), "--port", str(port), "--timeout", "120",
+                           "--max-rows", "1000000"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        wait_up(f"http://127.0.0.1:{port}/sparql")
+        result["kg"] = http_times(f"http://127.0.0.1:{port}/sparql", queries, 5)
+        result["kg_trivial"] = http_times(f"http://127.0.0.1:{port}/sparql", ["ASK { ?s ?p ?o }"], 50)[0]
+    finally:
+        kg.send_signal(signal.SIGTERM)
+        kg.wait(timeout=30)
+    if binary:
+        port = free_port()
+        ox_proc = subprocess.Popen([binary, "serve-read-only", "--location", str(path), "--bind", f"127.0.0.1:{port}",
+                                    "--union-default-graph", "--timeout-s", "120"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_up(f"http://127.0.0.1:{port}/query")
+            result["oxigraph"] = http_times(f"http://127.0.0.1:{port}/query", queries, 5)
+            result["oxigraph_trivial"] = http_times(f"http://127.0.0.1:{port}/query", ["ASK { ?s ?p ?o }"], 50)[0]
+        finally:
+            ox_proc.terminate()
+            ox_proc.wait(timeout=30)
+    return result
+
+
+# --- the report ----------------------------------------------------------------------------------------------
+
+
+def report(args: argparse.Namespace, tp: dict[str, float], mem: list[dict[str, float]], inc: dict[str, float],
+           lat: list[dict[str, object]], loaded: dict[str, float], mtotal: int, copies: int,
+           serve: dict[str, object], seconds: float) -> str:
+    def ok(good: bool) -> str:
+        return "met" if good else "**not met**"
+
+    r1 = tp["j1_wps"] / tp["pipe_wps"]
+    r2 = tp["j2_wps"] / tp["j1_wps"]
+    ox_ms = [float(r["ox_ms"]) for r in lat]  # type: ignore[arg-type]
+    speedups = [float(r["rdflib_s"]) * 1000 / float(r["ox_ms"]) for r in lat if r["rdflib_s"] is not None]  # type: ignore[arg-type]
+    timed_out = [r for r in lat if r["rdflib_s"] is None]
+    min_speedup = min(speedups + [args.rdflib_cap * 1000 / float(r["ox_ms"]) for r in timed_out])  # type: ignore[arg-type]
+    ratio3 = inc["add_s"] / inc["alone_s"]
+    peaks = [r["peak_mb"] for r in mem]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured by `bench/run.py --articles {args.articles} --real {args.real}` in one run of "
+        f"{seconds / 60:.0f} minutes on {os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), "
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}. Every build is the real command "
+        "(`python -m kg build ...`) timed from outside, start-up and model loading included.",
+        "",
+        "| goal | figure | goal met |",
+        "| --- | --- | --- |",
+        f"| build throughput, one process, ≥ 0.8 × bare `nlp.pipe` | {r1:.2f} × ({tp['j1_wps']:.0f} vs {tp['pipe_wps']:.0f} words/s) | {ok(r1 >= 0.8)} |",
+        f"| `--jobs 2` ≥ 1.6 × one job | {r2:.2f} × ({tp['j2_wps']:.0f} words/s) | {ok(r2 >= 1.6)} |",
+        f"| named queries on ≥ 1,000,000 triples: median < 100 ms | median {statistics.median(ox_ms):.1f} ms (max {max(ox_ms):.0f} ms) over {len(lat)} queries, {mtotal:,} quads | {ok(statistics.median(ox_ms) < 100)} |",
+        f"| … and ≥ 10 × faster than rdflib in memory | at least {min_speedup:.0f} × on every query (median {statistics.median(speedups) if speedups else 0:.0f} ×) | {ok(min_speedup >= 10)} |",
+        f"| one article added to a {args.articles}-article store ≤ 2 × building it alone | {ratio3:.2f} × ({inc['add_s']:.2f} s vs {inc['alone_s']:.2f} s) | {ok(ratio3 <= 2)} |",
+        f"| peak memory of a {args.articles}-article build < 2 GB, flat in N | {peaks[-1]:.0f} MB at {mem[-1]['articles']} articles ({', '.join(f'{p:.0f}' for p in peaks)} MB at {', '.join(str(r['articles']) for r in mem)}) | {ok(peaks[-1] < 2048 and peaks[-1] < 1.25 * peaks[0])} |",
+        "",
+        "## 1. Build throughput (real articles)",
+        "",
+        f"The first {tp['articles']} articles of `../shared/corpus` ({tp['words']:,} words after page furniture is removed). "
+        "Bare `nlp.pipe` is a script that reads the same texts, loads the same model with `spacy.load` and runs "
+        "`nlp.pipe(texts, batch_size=16)`; the builds are `kg build DIR --out NEW` (fresh store).",
+        "",
+        "| run | seconds | words/s | vs bare pipe |",
+        "| --- | ---: | ---: | ---: |",
+        f"| bare `nlp.pipe` | {tp['pipe_s']:.1f} | {tp['pipe_wps']:.0f} | 1.00 |",
+        f"| `kg build` | {tp['j1_s']:.1f} | {tp['j1_wps']:.0f} | {r1:.2f} |",
+        f"| `kg build --jobs 2` | {tp['j2_s']:.1f} | {tp['j2_wps']:.0f} | {tp['j2_wps'] / tp['pipe_wps']:.2f} |",
+        "",
+        f"graph.trig of the one-process and two-process builds byte-identical: {'yes' if tp['same_bytes'] else 'NO'}.",
+        "",
+        "## 2. Named queries on a million triples",
+        "",
+        f"The {args.articles}-article synthetic store of section 4, its article graphs copied {copies} times under renamed "
+        "article IRIs (entity IRIs kept, so entities gather the mentions of every copy; `kgr:entities` once): "
+        f"{mtotal:,} quads in an on-disk Oxigraph store. Each query of `queries/` is bound as `kg query` binds it "
+        "(entity parameters: Donald Trump; type: Person; optional others left open) and run with every graph as the "
+        f"default graph. Oxigraph: median of 5 runs, rows materialised. rdflib: `Dataset(default_union=True)` "
+        f"loaded from N-Quads in {loaded['load']:.0f} s, one run, stopped after {args.rdflib_cap:.0f} s.",
+        "",
+        "| query | parameters | rows | Oxigraph ms | rdflib ms | × faster |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in lat:
+        params = ", ".join(f"{k}={v}" for k, v in r["params"].items()) or "-"  # type: ignore[attr-defined]
+        if r["rdflib_s"] is None:
+            rd = f"> {args.rdflib_cap * 1000:.0f}" if not r.get("error") else f"error: {r['error']}"
+            x = f"> {args.rdflib_cap * 1000 / float(r['ox_ms']):.0f}"  # type: ignore[arg-type]
+        else:
+            rd = f"{float(r['rdflib_s']) * 1000:.0f}"  # type: ignore[arg-type]
+            x = f"{float(r['rdflib_s']) * 1000 / float(r['ox_ms']):.0f}"  # type: ignore[arg-type]
+        lines.append(f"| {r['name']} | {params} | {r['rows']} | {float(r['ox_ms']):.1f} | {rd} | {x} |")  # type: ignore[arg-type]
+    lines += [
+        "",
+        f"## 3. One more article into a {args.articles}-article store",
+        "",
+        f"`kg build NEW.txt --out DIR` where DIR holds the {args.articles}-article synthetic build (a fresh copy each time), "
+        "against `kg build NEW.txt --out EMPTY`; median of 3. Both include loading spaCy; adding also rewrites "
+        f"DIR/graph.trig and graph.ttl for the whole store ({mem[-1]['triples']:,} triples).",
+        "",
+        "| run | seconds |",
+        "| --- | ---: |",
+        f"| build the article alone | {inc['alone_s']:.2f} |",
+        f"| add it to the {args.articles}-article store | {inc['add_s']:.2f} |",
+        f"| build it again, unchanged (skipped) | {inc['noop_s']:.2f} |",
+        "",
+        "## 4. Peak memory as the corpus grows",
+        "",
+        "Synthetic articles (bench/synth.py: real sentences recombined with gazetteer names), "
+        "`kg build DIR --out NEW --jobs 2`; peak of the summed resident memory of the build and its workers, "
+        "sampled every 0.1 s.",
+        "",
+        "| articles | words | triples | seconds | peak MB |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in mem:
+        lines.append(f"| {r['articles']} | {r['words']:,} | {r['triples']:,} | {r['seconds']:.0f} | {r['peak_mb']:.0f} |")
+    lines += ["", "## 5. Serving: `kg serve` and the `oxigraph` server", ""]
+    if serve.get("binary"):
+        lines += [
+            "The same named queries over HTTP (POST, JSON results) on the million-triple store; median of 5 "
+            "per query, in ms. `oxigraph serve-read-only --union-default-graph` is the server binary of the "
+            "PyPI package `oxigraph` 0.5.13; `kg serve` runs pyoxigraph 0.5.13 in worker processes behind "
+            "Python's http.server.",
+            "",
+            "| query | kg serve | oxigraph server |",
+            "| --- | ---: | ---: |",
+        ]
+        for (name, _, _), a, b in zip(lat_names(lat), serve["kg"], serve["oxigraph"]):  # type: ignore[call-overload]
+            lines.append(f"| {name} | {a:.1f} | {b:.1f} |")
+        lines.append(f"| `ASK {{ ?s ?p ?o }}` (round trip) | {serve['kg_trivial']:.2f} | {serve['oxigraph_trivial']:.2f} |")
+    else:
+        lines.append("The `oxigraph` binary is not installed; only kg serve was measured.")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def lat_names(lat: list[dict[str, object]]) -> list[tuple[str, None, None]]:
+    return [(str(r["name"]), None, None) for r in lat]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Benchmarks of kg's store; writes bench/RESULTS.md")
+    ap.add_argument("--articles", type=int, default=1000, help="synthetic articles in the big store (default 1000)")
+    ap.add_argument("--real", type=int, default=200, help="real articles for the throughput runs (default 200)")
+    ap.add_argument("--triples", type=int, default=1_000_000, help="size of the query store (default 1,000,000)")
+    ap.add_argument("--rdflib-cap", type=float, default=120.0, help="seconds before an rdflib query is stopped")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    args = ap.parse_args()
+    if not CORPUS.is_dir():
+        raise SystemExit(f"{CORPUS}: the shared corpus is missing")
+    started = time.perf_counter()
+    work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        tp = throughput(work, args.real)
+        mem, big = memory(work, args.articles)
+        inc = incremental(work, big, args.articles)
+        path, total, copies = million(work, big, args.triples)
+        lat, loaded = latency(work, path, args.rdflib_cap)
+        serve = serving(path)
+        text = report(args, tp, mem, inc, lat, loaded, total, copies, serve, time.perf_counter() - started)
+        args.out.write_text(text, encoding="utf-8")
+        print(text)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
