@@ -222,6 +222,7 @@ def million(work: Path, big: Path, target: int = 1_000_000) -> tuple[Path, int, 
                 yield ox.Quad(rename(q.subject, k), q.predicate, rename(q.object, k), rename(q.graph_name, k))
 
     path = work / "million" / "store"
+    path.parent.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(path))
     store.bulk_extend(quads())
     store.flush()

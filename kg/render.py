@@ -266,39 +266,39 @@ def _components(ids: list[str], edges: Sequence[Edge]) -> list[list[str]]:
 
 
 def _spread(pos: np.ndarray, box: np.ndarray, members: np.ndarray, iterations: int = 400) -> np.ndarray:
-    """Push node boxes apart until none overlap (or the iterations run out)."""
+    """Push node boxes apart until none overlap (or the iterations run out).
+
+    Each overlapping pair moves apart along the axis that needs the smaller move,
+    half each; a node pushed from several sides moves by their sum over the
+    square root of their number, which keeps crowds from overshooting.
+    """
     p = pos[members].copy()
     b = box[members]
-    n = len(members)
-    if n < 2:
+    if len(members) < 2:
         return p
-    pad = BOX_PAD
+    lo_off = b[:, :2] - BOX_PAD
+    hi_off = b[:, 2:] + BOX_PAD
     for _ in range(iterations):
-        left = p[:, 0] + b[:, 0] - pad
-        right = p[:, 0] + b[:, 2] + pad
-        bottom = p[:, 1] + b[:, 1] - pad
-        top = p[:, 1] + b[:, 3] + pad
-        ox_ = np.minimum(right[:, None], right[None, :]) - np.maximum(left[:, None], left[None, :])
-        oy = np.minimum(top[:, None], top[None, :]) - np.maximum(bottom[:, None], bottom[None, :])
-        hit = (ox_ > 0) & (oy > 0)
-        np.fill_diagonal(hit, False)
-        if not hit.any():
+        lo = p + lo_off
+        hi = p + hi_off
+        ox_ = np.minimum.outer(hi[:, 0], hi[:, 0]) - np.maximum.outer(lo[:, 0], lo[:, 0])
+        oy = np.minimum.outer(hi[:, 1], hi[:, 1]) - np.maximum.outer(lo[:, 1], lo[:, 1])
+        i, j = np.nonzero(np.triu((ox_ > 0) & (oy > 0), 1))
+        if len(i) == 0:
             break
-        cx = (left + right) / 2
-        cy = (bottom + top) / 2
-        dx = cx[:, None] - cx[None, :]
-        dy = cy[:, None] - cy[None, :]
-        # separate along the axis that needs the smaller move; ties broken by index for determinism
-        tie = np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]).astype(float)
-        sx = np.where(dx != 0, np.sign(dx), tie)
-        sy = np.where(dy != 0, np.sign(dy), tie)
-        use_x = ox_ < oy
-        mx = np.where(hit & use_x, sx * (ox_ / 2 + 0.01), 0.0).sum(axis=1)
-        my = np.where(hit & ~use_x, sy * (oy / 2 + 0.01), 0.0).sum(axis=1)
-        # a node pushed from several sides at once moves by the largest push, not their sum
-        k = np.maximum(hit.sum(axis=1), 1)
-        p[:, 0] += mx / np.sqrt(k)
-        p[:, 1] += my / np.sqrt(k)
+        oxi, oyi = ox_[i, j], oy[i, j]
+        d = (lo[i] + hi[i] - lo[j] - hi[j]) / 2
+        # i < j: a tie (same centre) sends i right or up, j the other way, the same every run
+        sx = np.where(d[:, 0] != 0, np.sign(d[:, 0]), 1.0)
+        sy = np.where(d[:, 1] != 0, np.sign(d[:, 1]), 1.0)
+        use_x = oxi < oyi
+        push = np.column_stack([np.where(use_x, sx * (oxi / 2 + 0.01), 0.0),
+                                np.where(use_x, 0.0, sy * (oyi / 2 + 0.01))])
+        move = np.zeros_like(p)
+        np.add.at(move, i, push)
+        np.add.at(move, j, -push)
+        k = np.maximum(np.bincount(i, minlength=len(p)) + np.bincount(j, minlength=len(p)), 1)
+        p += move / np.sqrt(k)[:, None]
     return p
 
 
@@ -597,11 +597,21 @@ def _draw(diagram: Diagram, max_nodes: int) -> Figure:
         label_sizes[e.key] = (w + 0.1, h + 0.08) if _edge_text(e) else (0.0, 0.0)
     widths = [s[0] for s in label_sizes.values() if s[0]]
     mean_label = float(np.mean(widths)) if widths else 0.4
-    spacing = max(1.3, mean_label + 0.6)
     ids = sorted(net.nodes)
     index = {n: i for i, n in enumerate(ids)}
     shapes = _shapes(net, ids, measure)
     units = _unit_layouts(net, ids)
+    # start spread enough for the ink: the largest component gets about three times
+    # the area of its node boxes and edge labels
+    spacing = max(1.3, mean_label + 0.6)
+    comp, unit = units[0]
+    if len(comp) > 2:
+        members = [index[n] for n in comp]
+        ink = float(np.prod(shapes[1][members, 2:] - shapes[1][members, :2], axis=1).sum())
+        inside = set(comp)
+        ink += sum(label_sizes[e.key][0] * label_sizes[e.key][1] for e in net.edges if e.source in inside)
+        area = float(np.prod(np.ptp(unit, axis=0) + 1.0))
+        spacing = max(spacing, math.sqrt(3.0 * ink / area))
     for _attempt in range(10):
         lay = _layout(net, ids, shapes, units, spacing)
         boxes = np.column_stack([lay.pos + lay.box[:, :2], lay.pos + lay.box[:, 2:]])

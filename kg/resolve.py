@@ -83,6 +83,13 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
             people.setdefault(last, full)
         if c.gaz is None and c.label == "ORG" and len(c.text.split()) >= 2:
             orgs.append(c.text)
+    firsts: dict[str, str] = {}  # first word -> full name, when only one person has it
+    for c in names:
+        words = _person_name(c.text).split()
+        if len(words) >= 2 and (c.label == "PERSON" or c.gaz and gaz.entries[c.gaz].type == EntityType.PERSON):
+            full = gaz.entries[c.gaz].name if c.gaz else _person_name(c.text)
+            firsts[words[0]] = full if firsts.get(words[0], full) == full else ""
+    firsts = {k: v for k, v in firsts.items() if v}
     gaz_people = {}
     for c in names:
         if c.gaz and gaz.entries[c.gaz].type == EntityType.PERSON:
@@ -146,6 +153,10 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
                 continue
             if entity.type == EntityType.ORGANIZATION and (country := country_in(text)):
                 entity = Entity(entity.key, entity.name, entity.type, entity.wikidata, country=country)
+        elif single and text in firsts and text not in people and c.label in {"PERSON", "ORG", "GPE"}:
+            full = firsts[text]  # "Ban" after "Ban Ki-moon": family name first
+            hit = gaz.lookup(full)
+            entity = _entity_from_gazetteer(hit.id) if hit else Entity(slug(full), full, EntityType.PERSON)
         elif len(text.split()) == 1 and text in people and text not in clashes:
             full = people[text]
             entity = Entity(slug(full), full, EntityType.PERSON)

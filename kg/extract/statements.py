@@ -305,8 +305,8 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
         if span is None or not len(span):
             continue
         quoted_tokens.update(range(span.start, span.end))
-        if _is_work_title(span) or span[0].sent.start == 0:
-            continue  # a show's name, or the headline (a summary, not a statement)
+        if _is_work_title(span) or span[0].sent.start == 0 or len([t for t in span if not t.is_punct]) < 2:
+            continue  # a show's name, the headline (a summary), or one quoted word (a scare quote)
         whole = _is_whole(doc, span)
         cue = _cue_for(doc, span, whole)
         key = None
