@@ -127,13 +127,18 @@ def _hypothetical(verb: Token) -> bool:
         for c in t.children:
             if c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in aux) or (c.dep_ == "mark" and c.lower_ in marks):
                 return True
-        if t.dep_ in {"xcomp", "ccomp", "conj", "acl"} and t.head.i != t.i:
+        if t.dep_ in {"xcomp", "ccomp", "conj", "acl", "csubj", "advcl"} and t.head.i != t.i:
             t = t.head
             if t.lemma_.lower() in governors and t.dep_ != "relcl":
                 return True
         else:
             break
     return False
+
+
+def _unrealised(verb: Token) -> bool:
+    """"to attack Ukrainian forces": an infinitive names an aim, not an act."""
+    return verb.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and _possessive_agent(verb) is None
 
 
 def _against(tok: Token) -> bool:
@@ -363,8 +368,10 @@ def verbs(ctx: Context) -> Iterator[Found]:
         for pred in ("attacks", "guards", "commands"):
             if lemma not in rel[pred]["verbs"]:
                 continue
-            if _hypothetical(v):
+            if _hypothetical(v) or _unrealised(v):
                 break
+            if pred == "attacks" and any(o.lemma_.lower() in rel["attacks"]["non_violent"] or o.lower_ in rel["attacks"]["non_violent"] for o in _pobjs(v, {"with"})):
+                break  # "hit North Korea with sanctions"
             for s in subj_toks:
                 for o in objs:
                     for oc in _conjuncts(o):
@@ -478,7 +485,7 @@ def attack_nouns(ctx: Context) -> Iterator[Found]:
         verb = n.head
         while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
             verb = verb.head
-        if not attackers and verb.pos_ in {"VERB", "AUX"} and not _hypothetical(verb):
+        if not attackers and verb.pos_ in {"VERB", "AUX"} and not _hypothetical(verb) and verb.lemma_.lower() not in set(_rel()["modality"]["governors"]):
             s = _subject_of(verb)
             attackers = [s] if s is not None else []
         for a in attackers:
@@ -567,6 +574,8 @@ def headlines(ctx: Context) -> Iterator[Found]:
             continue
         if v.i >= 2 and doc[v.i - 2].lower_ in aux or _hypothetical(v) or (v.i >= 2 and doc[v.i - 2].lower_ in set(rel["modality"]["conditional_marks"])):
             continue
+        if v.sent.start != 0:
+            continue  # the parser reads body text well enough; this is for the headline
         before, after = res.entity_at(v.i - 1), res.entity_at(v.i + 1)
         if before is None or after is None:
             continue
