@@ -259,8 +259,9 @@ def titles(ctx: Context) -> Iterator[Found]:
         i = start - 1
         title_tok = None
         phrase = ""
-        while i >= 0 and (doc[i].is_title or doc[i].is_upper or doc[i].text == "." or doc[i].lower_ in words or doc[i].tag_ == "POS"
-                          or title_tok is not None and f"{doc[i].lower_} {title_tok.lower_}" in words) and "\n" not in doc[i].text_with_ws:
+        sent_start = doc[start].sent.start
+        while i >= sent_start and (doc[i].is_title or doc[i].is_upper or doc[i].lower_ in words or doc[i].tag_ == "POS"
+                                   or title_tok is not None and f"{doc[i].lower_} {phrase or title_tok.lower_}" in words) and "\n" not in doc[i].text_with_ws:
             if title_tok is not None and f"{doc[i].lower_} {phrase or title_tok.lower_}" in words | set(lex["honorifics"]):
                 phrase = f"{doc[i].lower_} {phrase or title_tok.lower_}"
                 i -= 1  # "Prime Minister", "Supreme Leader": one title
