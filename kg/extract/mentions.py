@@ -146,6 +146,9 @@ def find_names(doc: Doc, sent_of: list[int]) -> list[Candidate]:
         entry = gaz.lookup(span.text)
         label = span.label_
         gaz_id = entry.id if entry else None
+        root = span.root
+        if label == "PERSON" and entry is None and root.dep_ in {"appos", "compound"} and root.head.lemma_.lower() in set(_lex()["names"]["org_nouns"]):
+            label = "ORG"  # "the newspaper Yediot Aharonot"
         if entry is None and (country := gaz.demonym(span.text)) is not None:
             label, gaz_id = "NORP", country.id  # "Ukrainian", whatever the model's label
         elif label == "NORP" and entry is None:

@@ -178,6 +178,8 @@ def _subject_of(verb: Token) -> Token | None:
             return t.head
         if t.dep_ in {"xcomp", "conj", "advcl"}:
             t = t.head
+        elif t.dep_ == "pcomp" and t.head.head.i != t.head.i:  # "worked ... before joining al Qaeda"
+            t = t.head.head
         else:
             return _possessive_agent(verb)
     return _possessive_agent(verb)
@@ -239,9 +241,10 @@ def titles(ctx: Context) -> Iterator[Found]:
             return "commands" if word in heads_of_state else None
         left = " ".join(t.lower_ for t in title.lefts if t.dep_ in {"amod", "compound", "npadvmod"} and res.token_entity.get(t.i) is None)
         portfolio = any(m in left for m in markers) or any(t.lower_.startswith(("anti", "counter")) for t in title.subtree if t.i < title.i)
-        if word in command and not portfolio:
+        indefinite = any(c.dep_ == "det" and c.lower_ in {"a", "an", "another"} for c in title.children)
+        if word in command and not portfolio and not indefinite:
             return "commands"
-        return "memberOf"
+        return "memberOf"  # "an exiled leader of the movement": one of its leaders
 
     def emit(person: str, title: Token, org: Entity, anchor: int, rule: str, conf: float, phrase: str = "") -> Iterator[Found]:
         pred = kind(title, org, phrase)
@@ -554,6 +557,8 @@ def _found(ctx: Context, s: Token, pred: str, o: Token, anchor: Token, rule: str
     if _generic(subj) or _generic(obj):
         return  # "fighters", "officials": no identifiable actor
     domain, range_ = DOMAIN[pred]
+    if pred == "guards" and obj.type == P and anchor.lemma_.lower() in _rel()["guards"]["captivity"]:
+        range_ = range_ | {P}  # a hostage is held
     if subj.key == obj.key or subj.type not in domain or obj.type not in range_:
         return
     yield Found(subj.key, pred, obj.key, anchor.i, rule, conf)
