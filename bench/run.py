@@ -200,7 +200,7 @@ def million(work: Path, big: Path, target: int = 1_000_000) -> tuple[Path, int, 
     from kg.store import is_meta
 
     src = ox.Store.read_only(str(big / "store"))
-    content = [q for q in src if not is_meta(q.graph_name)]
+    content = [q for q in src if not is_meta(q.graph_name)]  # article and entity graphs
     per_copy = len(content)
     copies = -(-target // per_copy)
     log(f"million: {per_copy} quads x {copies} copies")

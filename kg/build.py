@@ -283,7 +283,6 @@ def finish(target: LocalStore | RemoteStore, outdir: Path | None, report: BuildR
 
 
 STATS = {
-    "articles": f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?a <urn:x-kg:sha256> ?h }} }}",
     "entities": "SELECT ?t (COUNT(?e) AS ?n) WHERE { GRAPH <https://w3id.org/newskg/resource/entities> { ?e a ?t } } GROUP BY ?t",
     "statements": "SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s a <https://w3id.org/newskg/ontology#Statement> } }",
     "relations": (
@@ -305,7 +304,7 @@ def stats(target: LocalStore | RemoteStore, report: BuildReport) -> None:
     def local(iri: str | None) -> str:
         return (iri or "").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
-    report.articles = int(rows(STATS["articles"])[0]["n"] or 0)
+    report.articles = len(target.articles())
     report.entities = Counter({local(r["t"]): int(r["n"] or 0) for r in rows(STATS["entities"])})
     report.statements = int(rows(STATS["statements"])[0]["n"] or 0)
     report.relations = Counter({local(r["t"]): int(r["n"] or 0) for r in rows(STATS["relations"])})

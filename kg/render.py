@@ -6,7 +6,7 @@ measured with the renderer before anything is placed, node boxes (marker plus
 label) are pushed apart until none overlap, and each edge label takes the
 first free spot along its edge. The figure is then sized to its content, so
 labels keep their size whatever the number of nodes. Same graph, same bytes:
-the layout is seeded and the files carry no date or software stamp.
+the layout uses no random numbers and the files carry no date or software stamp.
 """
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ import pyoxigraph as ox  # noqa: E402
 from matplotlib import rc_context  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrowPatch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
@@ -64,7 +63,6 @@ __all__ = [
 
 MAX_NODES = 150
 FORMATS = ("png", "svg")
-SEED = 20191009  # the day Turkey launched its offensive in the seed articles; any fixed number will do
 DPI = 110
 
 # Okabe-Ito colours for entity types (readable by colour-blind readers), one marker shape each
@@ -860,23 +858,27 @@ def label_overlaps(fig: Figure) -> list[tuple[str, str]]:
     return problems
 
 
-def to_bytes(fig: Figure, fmt: str) -> bytes:
+def to_bytes(fig: Figure, fmt: str, *, title: str = "") -> bytes:
+    """The figure as PNG or SVG, with no date or software version: the same figure, the same bytes."""
     buf = io.BytesIO()
     with rc_context(_RC):
         if fmt == "png":
-            fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+            meta = {"Software": None, **({"Title": title} if title else {})}
+            fig.savefig(buf, format="png", dpi=DPI, metadata=meta, facecolor="white")
         elif fmt == "svg":
-            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
+            meta = {"Date": None, "Creator": None, **({"Title": title} if title else {})}
+            fig.savefig(buf, format="svg", metadata=meta, facecolor="white")
         else:
             raise KgError(f"unknown image format '{fmt}'; give png or svg")
     return buf.getvalue()
 
 
-def save(fig: Figure, out: Path, stem: str, formats: Iterable[str] = FORMATS) -> list[Path]:
+def save(fig: Figure, out: Path, stem: str, formats: Iterable[str] = FORMATS, *, title: str = "") -> list[Path]:
+    """Write OUT/STEM.png and/or .svg, each atomically."""
     paths = []
     for fmt in formats:
         path = Path(out) / f"{stem}.{fmt}"
-        write_atomic(path, to_bytes(fig, fmt))
+        write_atomic(path, to_bytes(fig, fmt, title=title))
         paths.append(path)
     return paths
 
@@ -940,48 +942,52 @@ def render(
         if query_name is not None:
             nq = load_named(query_name)
             query, declared = nq.text, nq.params
-        result = run(source, query or "", params=params, timeout=timeout, declared=declared, name=query_name)
-        name = query_name or "query"
+        result = run(source if timeout else store, query or "", params=params, timeout=timeout, declared=declared,
+                     name=query_name)
         what = f"named query “{query_name}”" if query_name else "query"
         if params:
             what += " (" + ", ".join(f"{k}={v}" for k, v in sorted(params.items())) + ")"
-        diagrams = [query_diagram(store, result, title=title or f"Result of the {what}",
-                                  stem=stem or ("query-" + name if query_name else "query"))]
+        d = query_diagram(store, result, title="", stem=stem or (f"query-{query_name}" if query_name else "query"))
+        n = len(d.network.edges)
+        d.title = title or f"Result of the {what}: {n} link{'s' if n != 1 else ''} between {len(d.network.nodes)} entities"
+        diagrams = [d]
     else:
         base = network
-        rel_stem = ""
+        rel = ""
         if relation and relation != "all":
             rel = resolve_relation(store, relation)[len(ONTOLOGY):]
             base = by_relation(network, rel)
-            rel_stem = f"relation-{kebab(rel)}"
+            if not base.edges:
+                present = ", ".join(r for r in network.relations() if r != STATEMENTS) or "none"
+                raise KgError(f"the graph has no “{relation_title(rel)}” links; the relations it has: {present}")
         if entity:
             centers = resolve_entity(store, entity)
             if not any(c in base.nodes for c in centers):
                 label = network.nodes[centers[0]].label if centers[0] in network.nodes else entity
-                raise KgError(f"{label} has no links in this view; try without --relation, or with statements")
+                where = f"“{relation_title(rel)}” links" if rel else "relations or statements"
+                raise KgError(f"{label} has no {where} to draw; try another entity or leave out --relation")
             d = ego_diagram(base, [c for c in centers if c in base.nodes], depth)
-            if rel_stem:
-                d.stem = f"{d.stem}-{rel_stem}"
-                d.title = d.title.replace("Ego network", f"“{relation_title(rel)}” around", 1)
+            if rel:
+                d.stem = f"{d.stem}-relation-{kebab(rel)}"
+                d.title = d.title.replace("Ego network", f"“{relation_title(rel)}” links around", 1)
             diagrams = [d]
         elif relation == "all":
             diagrams = [relation_diagram(network, r) for r in network.relations() if r != STATEMENTS]
-        elif relation:
+        elif rel:
             diagrams = [relation_diagram(network, rel)]
         else:
             diagrams = [whole(network)]
+        if len(diagrams) == 1:
+            diagrams[0].stem = stem or diagrams[0].stem
+            diagrams[0].title = title or diagrams[0].title
     written: list[Path] = []
     for d in diagrams:
-        if stem and not query and not query_name:
-            d.stem = stem
-        if title and not query and not query_name:
-            d.title = title
         if not statements and d.stem == "graph":
             d.title += " (statements hidden)"
         if not d.network.edges:
             continue
         fig = draw(d, max_nodes=max_nodes)
-        written += save(fig, Path(out), d.stem, formats)
+        written += save(fig, Path(out), d.stem, formats, title=d.title)
     if not written:
         raise KgError("nothing to draw: the view has no links (is the graph empty, or the relation absent?)")
     return written

@@ -77,9 +77,16 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
     for c in names:
         if c.gaz is None and c.label == "PERSON" and len(c.text.split()) >= 2:
             full = _person_name(c.text)
-            last = full.split()[-1]
-            if last in people and people[last] != full and not full.endswith(people[last]) and not people[last].endswith(full):
-                clashes.add(last)
+            words = full.split()
+            last = words[-1]
+            known = people.get(last)
+            if known and known != full:
+                if known.split()[0] == words[0]:
+                    # "Emmet G. Sullivan" and "Emmet Sullivan": one person; keep the shorter form
+                    people[last] = min(known, full, key=len)
+                    continue
+                if not full.endswith(known) and not known.endswith(full):
+                    clashes.add(last)
             people.setdefault(last, full)
         if c.gaz is None and c.label == "ORG" and len(c.text.split()) >= 2:
             orgs.append(c.text)
@@ -174,7 +181,10 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
             name = norm_name(text)
             entity = Entity(slug(name), name, EntityType.ORGANIZATION)
         elif c.label in LABEL_TYPES:
-            name = people.get(text.split()[-1], text) if c.label == "PERSON" and text.split()[-1] not in clashes else text
+            last = text.split()[-1]
+            known = people.get(last)
+            same = known is not None and last not in clashes and (known.split()[0] == text.split()[0] or len(text.split()) == 1)
+            name = known if c.label == "PERSON" and same else text
             name = norm_name(name)
             entity = Entity(slug(name), name, LABEL_TYPES[c.label])
         if entity is None:

@@ -15,8 +15,7 @@ process (pyoxigraph cannot be interrupted from Python), and a result with more
 rows than the limit is refused rather than cut. Federated queries (SERVICE)
 would make the server fetch any URL a client names, and updates could LOAD
 files or URLs: both are refused before anything runs. The content graphs are
-the default graph (their union, as in `kg query`) and the named graphs; the
-build's bookkeeping graphs are not visible.
+the default graph (their union, as in `kg query`) and the named graphs.
 """
 from __future__ import annotations
 
@@ -197,20 +196,22 @@ class Worker:
     """Holds the store open and answers one request at a time."""
 
     def __init__(self, store_path: str) -> None:
-        from .store import content_graphs
         from .vocab import PREFIXES
 
         self.store = ox.Store.read_only(store_path)
-        self.graphs = content_graphs(self.store)
         self.prefixes = dict(PREFIXES)
 
     def query(self, sparql: str, default: list[str] | None, named: list[str] | None) -> Any:
-        return self.store.query(
-            sparql,
-            prefixes=self.prefixes,
-            default_graph=[ox.NamedNode(g) for g in default] if default else self.graphs or ox.DefaultGraph(),
-            named_graphs=[ox.NamedNode(g) for g in named] if named else self.graphs,
-        )
+        if default or named:  # the protocol's default-graph-uri and named-graph-uri
+            return self.store.query(
+                sparql, prefixes=self.prefixes,
+                default_graph=[ox.NamedNode(g) for g in default] if default else ox.DefaultGraph(),
+                named_graphs=[ox.NamedNode(g) for g in named] if named else None,
+            )
+        # Oxigraph's union default graph is 10-25 times faster than the same graphs listed
+        # one by one (measured on the named queries); the union also holds the build's
+        # bookkeeping (urn:x-kg: terms only, in the store's default graph)
+        return self.store.query(sparql, prefixes=self.prefixes, use_default_graph_as_union=True)
 
     def answer(self, req: dict[str, Any]) -> Answer:
         try:

@@ -5,13 +5,15 @@
 
 `LocalStore` (an Oxigraph folder) and `RemoteStore` (any SPARQL 1.1 Graph
 Store Protocol endpoint) are what `kg build` and `kg remove` write to. Both
-keep, next to each article's graphs, a small bookkeeping graph
-`<urn:x-kg:meta:{stem}>`: the file's sha256 and path (an unchanged file is
-skipped) and the name, type and Wikidata id the article gave each entity it
-mentions, from which the entity's description in `kgr:entities` is recomputed
-when an article that mentions it is added, replaced or removed. Bookkeeping
-uses only `urn:x-kg:` IRIs and literals, so it never joins with the content;
-`graph.trig` leaves it out.
+keep, next to each article's graphs, its bookkeeping: the file's sha256 and
+path (an unchanged file is skipped) and the name, type and Wikidata id the
+article gave each entity it mentions, from which the entity's description in
+`kgr:entities` is recomputed when an article that mentions it is added,
+replaced or removed. A local store keeps it in the store's default graph
+(never a named graph, so `GRAPH ?g` never meets it); an endpoint, where the
+Graph Store Protocol can only replace whole graphs, in one graph per article,
+`<urn:x-kg:meta:{stem}>`. Bookkeeping uses only `urn:x-kg:` IRIs and literals,
+so it never joins with the content; `graph.trig` leaves it out.
 """
 from __future__ import annotations
 
@@ -71,7 +73,8 @@ P_KEY, P_NAME, P_TYPE, P_WIKIDATA = _p("key"), _p("name"), _p("type"), _p("wikid
 
 
 def is_meta(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bool:
-    return isinstance(graph, ox.NamedNode) and graph.value.startswith(META)
+    """Bookkeeping: the default graph (a local store) or a `urn:x-kg:` graph (an endpoint)."""
+    return isinstance(graph, ox.DefaultGraph) or (isinstance(graph, ox.NamedNode) and graph.value.startswith(META))
 
 
 def meta_graph(stem: str) -> ox.NamedNode:
@@ -158,7 +161,7 @@ def open_source(path: str | Path) -> ox.Store:
 
 
 def content_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
-    """The named graphs that hold the knowledge graph (not bookkeeping), in IRI order."""
+    """The named graphs that hold the knowledge graph (not an endpoint's bookkeeping), in IRI order."""
     return sorted((g for g in store.named_graphs() if not is_meta(g)), key=lambda g: g.value)
 
 
@@ -211,22 +214,24 @@ def _values(terms: Iterable[ox.Literal | ox.NamedNode]) -> str:
     return " ".join(str(t) for t in terms)
 
 
-ROWS_QUERY = """
-SELECT ?stem ?key ?name ?type ?wd WHERE {{
-  {values}
-  GRAPH ?g {{ ?r <{META}key> ?key ; <{META}stem> ?stem ; <{META}name> ?name ; <{META}type> ?type .
-             OPTIONAL {{ ?r <{META}wikidata> ?wd }} }}
-}}"""
-
-ARTICLES_QUERY = f"""
-SELECT ?stem ?sha ?source WHERE {{
-  GRAPH ?g {{ ?a <{META}sha256> ?sha ; <{META}stem> ?stem ; <{META}source> ?source }}
-}}"""
+def _scope(pattern: str, remote: bool) -> str:
+    """Bookkeeping lives in the default graph of a local store, in graphs of its own on an endpoint."""
+    return f"GRAPH ?g {{ {pattern} }}" if remote else pattern
 
 
-def _rows_query(keys: Iterable[str] | None) -> str:
+def articles_query(*, remote: bool) -> str:
+    pattern = f"?a <{META}sha256> ?sha ; <{META}stem> ?stem ; <{META}source> ?source"
+    return f"SELECT ?stem ?sha ?source WHERE {{ {_scope(pattern, remote)} }}"
+
+
+def rows_query(keys: Iterable[str] | None, *, remote: bool) -> str:
+    """Every article's record of the entities `keys` (of all entities for None)."""
     values = "" if keys is None else f"VALUES ?key {{ {_values(ox.Literal(k) for k in sorted(keys))} }}"
-    return ROWS_QUERY.format(values=values, META=META)
+    pattern = (
+        f"?r <{META}key> ?key ; <{META}stem> ?stem ; <{META}name> ?name ; <{META}type> ?type . "
+        f"OPTIONAL {{ ?r <{META}wikidata> ?wd }}"
+    )
+    return f"SELECT ?stem ?key ?name ?type ?wd WHERE {{ {values} {_scope(pattern, remote)} }}"
 
 
 def _records(rows: Iterable[dict[str, str | None]]) -> list[EntityRecord]:
@@ -298,16 +303,32 @@ class LocalStore:
 
     def articles(self) -> dict[str, tuple[str, str]]:
         """stem -> (sha256, source path) of every article in the store."""
-        return {r["stem"]: (r["sha"], r["source"]) for r in _solution_rows(self.store.query(ARTICLES_QUERY))}  # type: ignore[misc]
+        rows = _solution_rows(self.store.query(articles_query(remote=False)))
+        return {r["stem"]: (r["sha"], r["source"]) for r in rows}  # type: ignore[misc]
+
+    def records(self, stem: str) -> list[EntityRecord]:
+        """What the article `stem` in the store said about each entity."""
+        pattern = f"?r <{META}stem> {ox.Literal(stem)} ; <{META}key> ?key ; <{META}name> ?name ; <{META}type> ?type . OPTIONAL {{ ?r <{META}wikidata> ?wd }}"
+        rows = _solution_rows(self.store.query(f"SELECT ?key ?name ?type ?wd WHERE {{ {pattern} }}"))
+        return [EntityRecord(stem, r["key"] or "", r["name"] or "", r["type"] or "", r["wd"]) for r in rows]
 
     def _old_keys(self, stem: str) -> set[str]:
-        return {q.object.value for q in self.store.quads_for_pattern(None, P_KEY, None, meta_graph(stem))}
+        return {r.key for r in self.records(stem)}
+
+    @staticmethod
+    def _drop(stem: str) -> str:
+        own, claims, _ = article_graphs(stem)
+        return (
+            f"DROP SILENT GRAPH {own} ;\nDROP SILENT GRAPH {claims} ;\n"
+            f"DELETE WHERE {{ ?r <{META}stem> {ox.Literal(stem)} ; ?p ?o }} ;\n"
+        )
 
     def _entity_update(self, keys: set[str], *, drop: str, add: Sequence[EntityRecord] = ()) -> tuple[str, list[ox.Triple]]:
         """DELETE of the touched entities' rows and their recomputed rows."""
         if not keys:
             return "", []
-        records = [r for r in _records(_solution_rows(self.store.query(_rows_query(keys)))) if r.stem != drop]
+        found = _records(_solution_rows(self.store.query(rows_query(keys, remote=False))))
+        records = [r for r in found if r.stem != drop]
         rows = describe([*records, *add])
         delete = (
             f"DELETE {{ GRAPH {ENTITIES} {{ ?e ?p ?o }} }} WHERE {{ "
@@ -318,13 +339,12 @@ class LocalStore:
 
     def put(self, w: ArticleWrite) -> None:
         """Add or replace one article: its graphs, bookkeeping and touched entity rows, atomically."""
-        own, claims, meta = article_graphs(w.stem)
+        own, claims, _ = article_graphs(w.stem)
         keys = self._old_keys(w.stem) | {e.key for e in w.entities}
         delete, rows = self._entity_update(keys, drop=w.stem, add=w.entities)
-        parts = [f"DROP SILENT GRAPH {g} ;\n" for g in (own, claims, meta)]
-        parts.append(delete)
-        parts.append("INSERT DATA {\n")
-        for graph, triples in ((own, w.own), (claims, w.claims), (meta, w.meta_triples()), (ENTITIES, rows)):
+        parts = [self._drop(w.stem), delete, "INSERT DATA {\n"]
+        parts.extend(f"{t.subject} {t.predicate} {t.object} .\n" for t in w.meta_triples())  # the default graph
+        for graph, triples in ((own, w.own), (claims, w.claims), (ENTITIES, rows)):
             if triples:
                 parts.append(f"GRAPH {graph} {{\n")
                 parts.extend(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)
@@ -334,11 +354,11 @@ class LocalStore:
         self.store.update("".join(parts))
 
     def remove(self, stem: str) -> bool:
-        own, claims, meta = article_graphs(stem)
-        if not self.store.contains_named_graph(meta) and not self.store.contains_named_graph(own):
+        own, _, _ = article_graphs(stem)
+        if stem not in self.articles() and not self.store.contains_named_graph(own):
             return False
         delete, rows = self._entity_update(self._old_keys(stem), drop=stem)
-        update = "".join(f"DROP SILENT GRAPH {g} ;\n" for g in (own, claims, meta)) + delete
+        update = self._drop(stem) + delete
         if rows:
             update += f"INSERT DATA {{ GRAPH {ENTITIES} {{\n" + "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in rows) + "} }"
         else:
@@ -441,7 +461,7 @@ class RemoteStore:
         self._request("PUT", self._graph_url(graph), body, {"Content-Type": "application/n-triples"})
 
     def articles(self) -> dict[str, tuple[str, str]]:
-        return {r["stem"]: (r["sha"], r["source"]) for r in self.select(ARTICLES_QUERY)}  # type: ignore[misc]
+        return {r["stem"]: (r["sha"], r["source"]) for r in self.select(articles_query(remote=True))}  # type: ignore[misc]
 
     def put(self, w: ArticleWrite) -> None:
         """Each graph is replaced by one PUT; the bookkeeping goes last, so an interrupted
@@ -461,6 +481,6 @@ class RemoteStore:
 
     def reindex(self) -> int:
         """Recompute all of `kgr:entities` from the bookkeeping of every article; one PUT."""
-        rows = describe(_records(self.select(_rows_query(None))))
+        rows = describe(_records(self.select(rows_query(None, remote=True))))
         self.put_graph(ENTITIES, rows)
         return len(rows)

@@ -405,3 +405,9 @@ def test_cli_list() -> None:
     assert proc.returncode == 0
     listed = [line.split()[0] for line in proc.stdout.splitlines() if line and not line.startswith(" ")]
     assert listed == NAMES
+
+
+def test_docs_show_every_query() -> None:
+    doc = (QUERIES_DIR.parent / "docs" / "queries.md").read_text(encoding="utf-8")
+    for name in NAMES:
+        assert f"\n## {name}\n" in doc and f"$ kg query outputs/ --name {name}" in doc, name

@@ -120,6 +120,7 @@ def test_the_trig_parses_as_trig_and_declares_the_prefixes(tmp_path: Path, write
     names = {str(g.identifier) for g in ds.graphs() if len(g)}
     assert ENTITIES in names
     assert not any(n.startswith("urn:x-kg:") for n in names), "bookkeeping graphs leak into graph.trig"
+    assert "urn:x-kg:" not in trig.decode() and "urn:x-kg:" not in ttl.decode()
     union = Graph()
     for s, p, o, _ in ds.quads((None, None, None, None)):
         union.add((s, p, o))
@@ -225,13 +226,7 @@ def test_a_killed_writer_leaves_whole_articles(tmp_path: Path, writes: dict[str,
 
 
 def _records_of(store: LocalStore, stem: str) -> list[EntityRecord]:
-    from kg.store import _records, _solution_rows, meta_graph
-
-    rows = store.store.query(
-        f"SELECT ?stem ?key ?name ?type ?wd WHERE {{ GRAPH {meta_graph(stem)} {{ ?r <urn:x-kg:key> ?key ; <urn:x-kg:stem> ?stem ; "
-        "<urn:x-kg:name> ?name ; <urn:x-kg:type> ?type OPTIONAL { ?r <urn:x-kg:wikidata> ?wd } } }"
-    )
-    return _records(_solution_rows(rows))  # type: ignore[arg-type]
+    return store.records(stem)
 
 
 def test_one_writer_and_no_reader_at_a_time(tmp_path: Path, writes: dict[str, ArticleWrite]) -> None:

@@ -133,6 +133,11 @@ def find_names(doc: Doc, sent_of: list[int]) -> list[Candidate]:
             take(span)
     # a surname the model missed ("Sales said"), once the article has given the full name
     surnames = {s[-1].text for s in chosen if s.label_ == "PERSON" and len(s) >= 2}
+    # an acronym the model missed, once the article has spelt the name out: "(SOHR)"
+    acronyms = {"".join(t.text[0] for t in s if t.text[:1].isupper()) for s in chosen if s.label_ == "ORG" and len(s) >= 3}
+    for tok in doc:
+        if tok.is_upper and len(tok.text) >= 3 and tok.text in acronyms and tok.i not in taken:
+            take(Span(doc, tok.i, tok.i + 1, label="ORG"))
     for tok in doc:
         if tok.text in surnames and tok.i not in taken and tok.is_title:
             take(Span(doc, tok.i, tok.i + 1, label="PERSON"))
