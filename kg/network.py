@@ -83,6 +83,7 @@ class Network:
     edges: list[Edge]
     articles: dict[str, Article] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what a view left out, for the caption
+    unlinked: tuple[str, ...] = ()  # labels of the entities with no edge, left out of the network
 
     def relations(self) -> list[str]:
         return sorted({e.relation for e in self.edges})
@@ -176,7 +177,9 @@ def entity_network(store: ox.Store, *, statements: bool = True) -> Network:
         Edge(s, o, rel, len(acc["items"]), len(acc["claimed"]), tuple(sorted(acc["articles"])))
         for (s, rel, o), acc in edges.items()
     ]
-    return restrict(Network(nodes, built, _articles(store)), built, keep_isolated=False)
+    net = restrict(Network(nodes, built, _articles(store)), built, keep_isolated=False)
+    net.unlinked = tuple(sorted((nodes[n].label for n in nodes if n not in net.nodes), key=str.casefold))
+    return net
 
 
 def restrict(network: Network, edges: Iterable[Edge], *, keep_isolated: bool = False,

@@ -134,7 +134,12 @@ def whole(network: Network) -> Diagram:
     title += f"{n_rel} relation assertion{'s' if n_rel != 1 else ''}"
     if n_st:
         title += f" and {n_st} mentions in statements"
-    return Diagram(network, title, "graph")
+    d = Diagram(restrict(network, network.edges), title, "graph")
+    if network.unlinked:
+        names = list(network.unlinked)
+        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        d.network.notes.append(f"{len(names)} entities with no relation or statement link are not shown: {shown}.")
+    return d
 
 
 def relation_diagram(network: Network, relation: str) -> Diagram:

@@ -88,8 +88,8 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
                 if not full.endswith(known) and not known.endswith(full):
                     clashes.add(last)
             people.setdefault(last, full)
-        if c.gaz is None and c.label == "ORG" and len(c.text.split()) >= 2:
-            orgs.append(c.text)
+        if c.gaz is None and c.label in {"ORG", "FAC", "LOC", "GPE"} and len(c.text.split()) >= 2:
+            orgs.append(norm_name(c.text))
     firsts: dict[str, str] = {}  # first word -> full name, when only one person has it
     for c in names:
         words = _person_name(c.text).split()
@@ -123,7 +123,7 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
             org_heads.setdefault(_person_name(c.text).split()[-1], c.gaz or c.text)
 
     def acronym_of(text: str) -> str | None:
-        if not (text.isupper() and 2 <= len(text) <= 6):
+        if not (text.isupper() and 2 <= len(text) <= 6) or text in gaz.by_form:
             return None
         for full in orgs:
             initials = "".join(w[0] for w in full.split() if w[0].isupper())
@@ -141,6 +141,8 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
         if alias:
             res.aliases[entity.key].add(c.text)
 
+    # a name the article also gives as an acronym is an organisation, whatever the model said
+    spelt_out = {full for c in names if c.label == "ORG" and c.gaz is None and (full := acronym_of(c.text))}
     name_entity: dict[int, str] = {}
     for n, c in enumerate(names):
         entity = None
@@ -177,7 +179,7 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
             entity = _entity_from_gazetteer(hit.id) if hit else Entity(slug(full), norm_name(full), EntityType.ORGANIZATION)
         elif c.label == "ORG" and single and (dept := gaz.lookup(f"{text} Department")):
             entity = _entity_from_gazetteer(dept.id)  # "Defense Secretary": the Defense Department
-        elif c.label in {"GPE", "LOC", "FAC", "PERSON"} and len(text.split()) > 1 and text.split()[-1].lower() in org_suffixes:
+        elif c.label in {"GPE", "LOC", "FAC", "PERSON"} and len(text.split()) > 1 and (text.split()[-1].lower() in org_suffixes or norm_name(text) in spelt_out):
             name = norm_name(text)
             entity = Entity(slug(name), name, EntityType.ORGANIZATION)
         elif c.label in LABEL_TYPES:
