@@ -59,8 +59,9 @@ class Entity:
     name: str
     type: EntityType
     wikidata: str | None = None
-    # the military of a country ("US troops") is lifted to the country when it acts
-    country: str | None = None
+    # the key of the state or organisation this one acts for: "US troops" act for the
+    # United States, "SDF fighters" for the SDF; relations lift the actor to it
+    acts_for: str | None = None
 
 
 @dataclass(frozen=True)

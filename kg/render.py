@@ -238,8 +238,7 @@ class _Layout:
     pos: np.ndarray  # node centres, inches
     box: np.ndarray  # per node: left, bottom, right, top offsets from the centre
     diam: np.ndarray  # marker diameters, inches
-    label_h: np.ndarray
-    above: np.ndarray  # True where the label goes above the marker
+    side: np.ndarray  # where each label goes: BELOW, ABOVE, RIGHT or LEFT
 
 
 def _trim(network: Network, max_nodes: int) -> Network:
@@ -306,20 +305,32 @@ def _spread(pos: np.ndarray, box: np.ndarray, members: np.ndarray, iterations: i
 
 
 def _shapes(network: Network, ids: list[str], measure: _Measure) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Marker diameters, node boxes (marker with the label below) and label heights, in inches."""
+    """Marker diameters, node boxes (marker with the label below) and label sizes (w, h), in inches."""
     mentions = np.array([network.nodes[n].mentions for n in ids], dtype=float)
     top = max(mentions.max(initial=0), 1)
     diam = 0.17 + 0.13 * np.sqrt(mentions / top)
     box = np.zeros((len(ids), 4))
-    label_h = np.zeros(len(ids))
+    label = np.zeros((len(ids), 2))
     for i, n in enumerate(ids):
         w, h = measure.size(_wrap_label(network.nodes[n].label), NODE_FONT)
-        w += 0.06  # the label's rounded background
-        h += 0.04
-        half = max(w, diam[i]) / 2
-        box[i] = (-half, -(diam[i] / 2 + LABEL_GAP + h), half, diam[i] / 2)
-        label_h[i] = h
-    return diam, box, label_h
+        label[i] = (w + 0.06, h + 0.04)  # with the label's rounded background
+        box[i] = _label_box(diam[i], label[i], BELOW)
+    return diam, box, label
+
+
+BELOW, ABOVE, RIGHT, LEFT = 0, 1, 2, 3
+
+
+def _label_box(d: float, size: np.ndarray, side: int) -> tuple[float, float, float, float]:
+    """The box of a marker of diameter d with its label on `side`, relative to the marker's centre."""
+    w, h = float(size[0]), float(size[1])
+    r, half_w, half_h = d / 2, max(w, d) / 2, max(h, d) / 2
+    return {
+        BELOW: (-half_w, -(r + LABEL_GAP + h), half_w, r),
+        ABOVE: (-half_w, -r, half_w, r + LABEL_GAP + h),
+        RIGHT: (-r, -half_h, r + LABEL_GAP + w, half_h),
+        LEFT: (-(r + LABEL_GAP + w), -half_h, r, half_h),
+    }[side]
 
 
 def _unit_layouts(network: Network, ids: list[str]) -> list[tuple[list[str], np.ndarray]]:
@@ -344,7 +355,7 @@ def _layout(network: Network, ids: list[str], shapes: tuple[np.ndarray, np.ndarr
             units: list[tuple[list[str], np.ndarray]], spacing: float) -> _Layout:
     """Scale the unit layouts to `spacing` inches per edge, free every box, and pack the components."""
     index = {n: i for i, n in enumerate(ids)}
-    diam, box, label_h = shapes[0], shapes[1].copy(), shapes[2]
+    diam, box, label_size = shapes[0], shapes[1].copy(), shapes[2]
     pos = np.zeros((len(ids), 2))
     placed: list[tuple[np.ndarray, np.ndarray]] = []
     for comp, local in units:
@@ -353,26 +364,18 @@ def _layout(network: Network, ids: list[str], shapes: tuple[np.ndarray, np.ndarr
         pos[members] = _spread(pos, box, members)
         placed.append((members, pos[members].copy()))
     _pack(pos, box, placed)
-    # a label goes above its marker when more edges leave downwards than upwards
-    above = np.zeros(len(ids), dtype=bool)
-    down = np.zeros(len(ids))
-    up = np.zeros(len(ids))
+    # each label goes on the side of its marker that the fewest edges leave from:
+    # below if that is as good as any, then above, then beside
+    crowd = np.zeros((len(ids), 4))
     for e in network.edges:
         a, b = index[e.source], index[e.target]
         d = pos[b] - pos[a]
-        n = np.linalg.norm(d) or 1.0
-        sin = d[1] / n  # below -0.4: the edge leaves a downwards (and arrives at b from below)
-        if sin < -0.4:
-            down[a] += 1
-            up[b] += 1
-        elif sin > 0.4:
-            up[a] += 1
-            down[b] += 1
+        u = d / (np.linalg.norm(d) or 1.0)
+        for node, v in ((a, u), (b, -u)):
+            crowd[node] += (v[1] < -0.35, v[1] > 0.35, v[0] > 0.5, v[0] < -0.5)
+    side = np.argmin(crowd + np.array([0.0, 0.1, 0.6, 0.7]), axis=1)  # ties and near-ties keep the usual place
     for i in range(len(ids)):
-        if down[i] > up[i]:
-            above[i] = True
-            h = label_h[i]
-            box[i] = (box[i, 0], -diam[i] / 2, box[i, 2], diam[i] / 2 + LABEL_GAP + h)
+        box[i] = _label_box(diam[i], label_size[i], int(side[i]))
     pairs = np.array(sorted({(index[e.source], index[e.target]) for e in network.edges}), dtype=int).reshape(-1, 2)
     everyone = np.arange(len(ids))
     for _ in range(12):
@@ -381,7 +384,7 @@ def _layout(network: Network, ids: list[str], shapes: tuple[np.ndarray, np.ndarr
         pos[:] = _spread(pos, box, everyone)
     else:
         pos[:] = _spread(pos, box, everyone)
-    return _Layout(ids, pos, box, diam, label_h, above)
+    return _Layout(ids, pos, box, diam, side)
 
 
 def _clear_edges(pos: np.ndarray, box: np.ndarray, pairs: np.ndarray, steps: int = 16) -> bool:
@@ -784,12 +787,15 @@ def _draw_nodes(ax, net: Network, lay: _Layout, center: set[str]) -> None:
         )
     for i, n in enumerate(lay.ids):
         x, y = lay.pos[i]
-        if lay.above[i]:
-            y, va = y + lay.diam[i] / 2 + LABEL_GAP + 0.02, "bottom"
-        else:
-            y, va = y - lay.diam[i] / 2 - LABEL_GAP - 0.02, "top"
+        r = lay.diam[i] / 2 + LABEL_GAP + 0.02
+        x, y, ha, va = {
+            BELOW: (x, y - r, "center", "top"),
+            ABOVE: (x, y + r, "center", "bottom"),
+            RIGHT: (x + r, y, "left", "center"),
+            LEFT: (x - r, y, "right", "center"),
+        }[int(lay.side[i])]
         ax.text(
-            x, y, _wrap_label(net.nodes[n].label), ha="center", va=va,
+            x, y, _wrap_label(net.nodes[n].label), ha=ha, va=va,
             fontsize=NODE_FONT, fontweight="bold" if n in center else "normal", zorder=5, linespacing=1.1,
             gid="node-label", bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
         )

@@ -161,7 +161,7 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
                 name_entity[n] = entity.key
                 continue
             if entity.type == EntityType.ORGANIZATION and (country := country_in(text)):
-                entity = Entity(entity.key, entity.name, entity.type, entity.wikidata, country=country)
+                entity = Entity(entity.key, entity.name, entity.type, entity.wikidata, acts_for=country)
         elif single and text in firsts and text not in people and c.label in {"PERSON", "ORG", "GPE"}:
             full = firsts[text]  # "Ban" after "Ban Ki-moon": family name first
             hit = gaz.lookup(full)
@@ -208,7 +208,7 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
             entry = gaz.entries.get(mod.key)
             adjective = entry.demonyms[0] if entry and entry.demonyms else mod.name
             name = f"{adjective} military"
-            add(c, Entity(slug(f"{mod.name} military"), name, EntityType.ORGANIZATION, country=mod.key))
+            add(c, Entity(slug(f"{mod.name} military"), name, EntityType.ORGANIZATION, acts_for=mod.key))
         elif c.kind == "orgforces" and mod is not None:
             add(c, mod)
         elif c.kind == "facility":
@@ -228,7 +228,7 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
             name = f"{modifier} {c.label}".strip()
             acts_for = mod.key if mod is not None and mod.type == EntityType.ORGANIZATION and c.label == "fighters" else None
             uncovered = [i for i in range(c.start, c.end) if i not in res.token_entity]
-            add(c, Entity(slug(name), name, EntityType.GROUP, country=acts_for), cover=uncovered)
+            add(c, Entity(slug(name), name, EntityType.GROUP, acts_for=acts_for), cover=uncovered)
         elif c.kind == "definite":
             group_classes = set(table("lexicons")["groups"].values())
             if c.label in group_classes:
@@ -240,7 +240,7 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
                 key = res.last_before(c.start, lambda e, h=head: e.type == EntityType.ORGANIZATION and h in e.name.lower())
                 if key is None and head in {"group", "militia", "movement", "organization", "organisation"}:
                     media = set(table("cues")["media_words"])
-                    key = res.last_before(c.start, lambda e: e.type == EntityType.ORGANIZATION and e.country is None
+                    key = res.last_before(c.start, lambda e: e.type == EntityType.ORGANIZATION and e.acts_for is None
                                           and not set(e.name.lower().split()) & media)
                 if key:
                     add(c, res.entities[key], alias=False)

@@ -131,7 +131,8 @@ def test_sparqlwrapper_construct_as_rdf(server: str, built: Path, fmt: str, pars
 
 
 def test_construct_as_ntriples_by_accept_header(server: str) -> None:
-    status, ctype, body = post_query(server, "CONSTRUCT WHERE { ?s a ?t } LIMIT 5", accept="application/n-triples")
+    status, ctype, body = post_query(
+        server, "CONSTRUCT { ?s a ?t } WHERE { GRAPH kgr:entities { ?s a ?t } } LIMIT 5", accept="application/n-triples")
     assert status == 200 and ctype.startswith("application/n-triples")
     assert len(Graph().parse(data=body, format="nt")) == 5
 

@@ -27,6 +27,7 @@ from kg.store import (
     StoreError,
     describe,
     forget_read_locks,
+    is_meta,
     open_source,
 )
 from kg.vocab import PREFIXES
@@ -247,6 +248,6 @@ def test_one_writer_and_no_reader_at_a_time(tmp_path: Path, writes: dict[str, Ar
 def test_open_source_reads_a_build_folder_its_store_and_a_file(tmp_path: Path, writes: dict[str, ArticleWrite]) -> None:
     build_in(tmp_path, [("put", writes[SMALL[0]])])
     n = len(list(open_source(tmp_path / "graph.trig")))
-    assert len([q for q in open_source(tmp_path) if not q.graph_name.value.startswith("urn:x-kg:")]) == n
-    assert len([q for q in open_source(tmp_path / "store") if not q.graph_name.value.startswith("urn:x-kg:")]) == n
+    assert len([q for q in open_source(tmp_path) if not is_meta(q.graph_name)]) == n
+    assert len([q for q in open_source(tmp_path / "store") if not is_meta(q.graph_name)]) == n
     forget_read_locks()

@@ -299,7 +299,7 @@ def titles(ctx: Context) -> Iterator[Found]:
         orgs = [res.entity_at(c.i) for c in _children(tok, "poss", "compound", "amod", "nmod") if not _against(c)]
         for c in _children(tok, "poss"):
             if c.lower_ in {"its", "their"}:  # "Its leader, X": the organisation last named
-                key = res.last_before(c.i, lambda e: e.type == O and e.country is None)
+                key = res.last_before(c.i, lambda e: e.type == O and e.acts_for is None)
                 orgs.append(res.entities[key] if key else None)
         orgs += [ctx.entity(o) for o in _pobjs(tok, {"of", "for", "at", "with"})]
         for conj in tok.conjuncts:  # "president and CEO of the International Crisis Group"
@@ -526,7 +526,7 @@ def nouns(ctx: Context) -> Iterator[Found]:
                 # "Trump ordered a withdrawal of US troops": the one who orders commands the troops
                 for s in _children(n.head, "nsubj"):
                     for m in movers:
-                        if (e := ctx.entity(m)) is not None and e.country is not None:
+                        if (e := ctx.entity(m)) is not None and e.acts_for is not None:
                             yield from _found(ctx, s, "commands", m, n.head, "commands/orders-withdrawal", 0.7)
             for m in movers:
                 for p in places:
@@ -537,7 +537,7 @@ def nouns(ctx: Context) -> Iterator[Found]:
                 if v.dep_ in {"acl", "relcl", "xcomp"} and v.lemma_.lower() in rel["commands"]["troop_verbs"]:
                     for o in _children(v, "dobj"):
                         e = ctx.entity(o)
-                        if e is None or e.country is None:
+                        if e is None or e.acts_for is None:
                             continue  # only forces: "to pull US troops", not "to pull the plug"
                         for s in owners:
                             yield from _found(ctx, s, "commands", o, n, "commands/decision-to-move-forces", 0.7, lift_object=False)
@@ -552,8 +552,8 @@ def _found(ctx: Context, s: Token, pred: str, o: Token, anchor: Token, rule: str
     if subj.type == L and (state := table("lexicons")["metonyms"].get(subj.name)):
         subj = ctx.res.adopt(state) or subj  # "Washington designated ...": the US government
     # a country's forces or an organisation's fighters act for it
-    if subj.country and pred in {"attacks", "guards", "withdrawsFrom"}:
-        subj = ctx.res.entities.get(subj.country) or ctx.res.adopt(subj.country) or subj
+    if subj.acts_for and pred in {"attacks", "guards", "withdrawsFrom"}:
+        subj = ctx.res.entities.get(subj.acts_for) or ctx.res.adopt(subj.acts_for) or subj
     if _generic(subj) or _generic(obj):
         return  # "fighters", "officials": no identifiable actor
     domain, range_ = DOMAIN[pred]

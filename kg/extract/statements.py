@@ -99,7 +99,6 @@ class Speakers:
         self.res = res
         lex = table("lexicons")["titles"]
         self.roles = set(lex["command"]) | set(lex["member"]) | {"spokesman", "spokeswoman", "source", "official"}
-        self.recent_speakers: list[tuple[int, str]] = []  # (token, key)
 
     def entity_in(self, tok: Token) -> str | None:
         for t in [tok, *[c for c in tok.children if c.dep_ == "appos"]]:
@@ -115,9 +114,7 @@ class Speakers:
         return None
 
     def pronoun(self, tok: Token) -> str | None:
-        sent_of = {i: s for s_i, (a, b, k, s) in enumerate(self.res.mentions) for i in (a,)}
-        window_start = self.doc[tok.sent.start].i
-        # look back two sentences at most
+        """"he said": the person last named as a subject (or speaker) within two sentences."""
         sents = list(self.doc.sents)
         idx = next(n for n, s in enumerate(sents) if s.start <= tok.i < s.end)
         window_start = sents[max(0, idx - 2)].start
@@ -129,9 +126,8 @@ class Speakers:
                 continue
             fallback = key
             root = self.doc[start:end].root
-            if root.dep_.startswith("nsubj") or any(t == start for t, _ in self.recent_speakers):
+            if root.dep_.startswith("nsubj"):
                 best = key
-        del sent_of
         return best or fallback
 
     def role(self, tok: Token) -> str | None:
