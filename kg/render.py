@@ -138,7 +138,7 @@ def whole(network: Network) -> Diagram:
     if network.unlinked:
         names = list(network.unlinked)
         shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-        d.network.notes.append(f"{len(names)} entities with no relation or statement link are not shown: {shown}.")
+        d.network.notes.append(f"{len(names)} entities with no link in this view are not shown: {shown}.")
     return d
 
 
@@ -364,16 +364,16 @@ def _layout(network: Network, ids: list[str], shapes: tuple[np.ndarray, np.ndarr
         pos[members] = _spread(pos, box, members)
         placed.append((members, pos[members].copy()))
     _pack(pos, box, placed)
-    # each label goes on the side of its marker that the fewest edges leave from:
-    # below if that is as good as any, then above, then beside
-    crowd = np.zeros((len(ids), 4))
+    # a label goes above its marker when fewer edges leave upwards than downwards
+    # (labels beside markers make wide boxes that edges cross more often)
+    crowd = np.zeros((len(ids), 2))
     for e in network.edges:
         a, b = index[e.source], index[e.target]
         d = pos[b] - pos[a]
         u = d / (np.linalg.norm(d) or 1.0)
         for node, v in ((a, u), (b, -u)):
-            crowd[node] += (v[1] < -0.35, v[1] > 0.35, v[0] > 0.5, v[0] < -0.5)
-    side = np.argmin(crowd + np.array([0.0, 0.1, 0.6, 0.7]), axis=1)  # ties and near-ties keep the usual place
+            crowd[node] += (v[1] < -0.35, v[1] > 0.35)
+    side = np.where(crowd[:, 1] < crowd[:, 0], ABOVE, BELOW)
     for i in range(len(ids)):
         box[i] = _label_box(diam[i], label_size[i], int(side[i]))
     pairs = np.array(sorted({(index[e.source], index[e.target]) for e in network.edges}), dtype=int).reshape(-1, 2)
@@ -683,7 +683,10 @@ def _draw(diagram: Diagram, max_nodes: int) -> Figure:
 
     width = max(MARGIN * 2 + content_w + (GAP + legend_w if legend_w else 0), 7.0)
     text_w = width - 2 * MARGIN
-    title_lines = measure.wrap(diagram.title, TITLE_FONT, text_w, "bold")
+    title = diagram.title
+    if len(net.nodes) < len(diagram.network.nodes):
+        title += f" ({len(net.nodes)} most connected shown)"
+    title_lines = measure.wrap(title, TITLE_FONT, text_w, "bold")
     notes = list(net.notes)
     has_statements = any(e.relation == STATEMENTS for e in net.edges)
     if any(e.count > 1 for e in net.edges):

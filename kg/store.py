@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -68,7 +69,7 @@ def _p(name: str) -> ox.NamedNode:
     return ox.NamedNode(META + name)
 
 
-P_STEM, P_SHA, P_SOURCE = _p("stem"), _p("sha256"), _p("source")
+P_STEM, P_SHA, P_SOURCE, P_BUILDER = _p("stem"), _p("sha256"), _p("source"), _p("builder")
 P_KEY, P_NAME, P_TYPE, P_WIKIDATA = _p("key"), _p("name"), _p("type"), _p("wikidata")
 
 
@@ -97,8 +98,13 @@ _read_locks: list[IO[str]] = []  # held for the life of the process that reads
 
 def _lock(store_dir: Path, *, exclusive: bool) -> IO[str]:
     """Take the store's lock without waiting; StoreError says who holds it."""
-    store_dir.mkdir(parents=True, exist_ok=True)
-    f = open(store_dir / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        f = open(store_dir / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+    except OSError as e:
+        if exclusive:
+            raise StoreError(f"{store_dir}: cannot write here ({e.strerror}); give --store a folder you can write") from None
+        return open(os.devnull, encoding="utf-8")  # a read-only copy of a store: nobody writes it
     try:
         fcntl.flock(f, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
     except OSError as e:
@@ -189,6 +195,7 @@ class ArticleWrite:
     own: tuple[ox.Triple, ...]
     claims: tuple[ox.Triple, ...]
     entities: tuple[EntityRecord, ...]
+    builder: str = ""  # the extraction code and model that made it (kg.build.builder_id)
 
     def meta_triples(self) -> list[ox.Triple]:
         node = ox.NamedNode(META_GRAPH + self.stem)
@@ -196,6 +203,7 @@ class ArticleWrite:
             ox.Triple(node, P_STEM, ox.Literal(self.stem)),
             ox.Triple(node, P_SHA, ox.Literal(self.sha256)),
             ox.Triple(node, P_SOURCE, ox.Literal(self.source)),
+            ox.Triple(node, P_BUILDER, ox.Literal(self.builder)),
         ]
         for e in self.entities:
             row = ox.NamedNode(f"{META_GRAPH}{self.stem}/{e.key}")
@@ -220,8 +228,8 @@ def _scope(pattern: str, remote: bool) -> str:
 
 
 def articles_query(*, remote: bool) -> str:
-    pattern = f"?a <{META}sha256> ?sha ; <{META}stem> ?stem ; <{META}source> ?source"
-    return f"SELECT ?stem ?sha ?source WHERE {{ {_scope(pattern, remote)} }}"
+    pattern = f"?a <{META}sha256> ?sha ; <{META}stem> ?stem ; <{META}source> ?source OPTIONAL {{ ?a <{META}builder> ?builder }}"
+    return f"SELECT ?stem ?sha ?source ?builder WHERE {{ {_scope(pattern, remote)} }}"
 
 
 def rows_query(keys: Iterable[str] | None, *, remote: bool) -> str:
@@ -301,10 +309,10 @@ class LocalStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def articles(self) -> dict[str, tuple[str, str]]:
-        """stem -> (sha256, source path) of every article in the store."""
+    def articles(self) -> dict[str, tuple[str, str, str]]:
+        """stem -> (sha256, source path, builder) of every article in the store."""
         rows = _solution_rows(self.store.query(articles_query(remote=False)))
-        return {r["stem"]: (r["sha"], r["source"]) for r in rows}  # type: ignore[misc]
+        return {r["stem"]: (r["sha"], r["source"], r["builder"] or "") for r in rows}  # type: ignore[misc]
 
     def records(self, stem: str) -> list[EntityRecord]:
         """What the article `stem` in the store said about each entity."""
@@ -460,8 +468,9 @@ class RemoteStore:
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
         self._request("PUT", self._graph_url(graph), body, {"Content-Type": "application/n-triples"})
 
-    def articles(self) -> dict[str, tuple[str, str]]:
-        return {r["stem"]: (r["sha"], r["source"]) for r in self.select(articles_query(remote=True))}  # type: ignore[misc]
+    def articles(self) -> dict[str, tuple[str, str, str]]:
+        rows = self.select(articles_query(remote=True))
+        return {r["stem"]: (r["sha"], r["source"], r["builder"] or "") for r in rows}  # type: ignore[misc]
 
     def put(self, w: ArticleWrite) -> None:
         """Each graph is replaced by one PUT; the bookkeeping goes last, so an interrupted

@@ -61,6 +61,14 @@ def test_a_second_build_skips_unchanged_articles_and_remove_drops_one(tmp_path: 
         assert (out / name).read_bytes() == (seed_build / name).read_bytes(), name
 
 
+def test_new_extraction_code_rebuilds_unchanged_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed = SEEDS / "002_956eee948fb02a5b.txt"
+    assert build([seed], tmp_path, progress=False).added == 1
+    assert build([seed], tmp_path, progress=False).unchanged == 1
+    monkeypatch.setattr("kg.build.builder_id", lambda: "another-extractor")
+    assert build([seed], tmp_path, progress=False).replaced == 1
+
+
 def test_jobs_give_the_same_bytes(tmp_path: Path, seed_build: Path) -> None:
     run_kg("build", str(SEEDS), "--out", str(tmp_path), "--jobs", "2", check=True)
     for name in ("graph.trig", "graph.ttl"):
