@@ -141,6 +141,13 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
         if alias:
             res.aliases[entity.key].add(c.text)
 
+    def foreign_before(n: int) -> bool:
+        """"Russian Defense Minister": the ministry is not the US department."""
+        if n == 0 or names[n - 1].end != names[n].start:
+            return False
+        prev = gaz.entries.get(names[n - 1].gaz or "")
+        return prev is not None and prev.type == EntityType.COUNTRY and prev.id != "united_states"
+
     # a name the article also gives as an acronym is an organisation, whatever the model said
     spelt_out = {full for c in names if c.label == "ORG" and c.gaz is None and (full := acronym_of(c.text))}
     name_entity: dict[int, str] = {}
@@ -177,7 +184,7 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
         elif c.label == "ORG" and (full := acronym_of(c.text)):
             hit = gaz.lookup(full)
             entity = _entity_from_gazetteer(hit.id) if hit else Entity(slug(full), norm_name(full), EntityType.ORGANIZATION)
-        elif c.label == "ORG" and single and (dept := gaz.lookup(f"{text} Department")):
+        elif c.label == "ORG" and single and (dept := gaz.lookup(f"{text} Department")) and not foreign_before(n):
             entity = _entity_from_gazetteer(dept.id)  # "Defense Secretary": the Defense Department
         elif c.label in {"GPE", "LOC", "FAC", "PERSON"} and len(text.split()) > 1 and (text.split()[-1].lower() in org_suffixes or norm_name(text) in spelt_out):
             name = norm_name(text)

@@ -83,6 +83,8 @@ def _trim(span: Span) -> Span | None:
         last = max((i for i in range(start, end - 1) if doc[i].lower_ in offices), default=None)
         if last is not None:
             start = last + 1
+        if all(doc[i].lower_ in offices for i in range(start, end)):
+            return None  # "Col." alone is an office, not a name
     if end <= start:
         return None
     return Span(doc, start, end, label=span.label_)

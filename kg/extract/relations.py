@@ -59,6 +59,23 @@ class Context:
             return None
         if tok.lower_ in RELATIVE and tok.head.dep_ == "relcl":
             tok = tok.head.head
+        if tok.lower_ == "it" and tok.dep_.startswith("nsubj"):
+            # "it launched a naval bombardment": the state or organisation last named as a subject
+            sents = list(self.doc.sents)
+            idx = next(n for n, s in enumerate(sents) if s.start <= tok.i < s.end)
+            window = sents[max(0, idx - 1)].start
+            found = None
+            for start, end, key, _s in self.res.mentions:
+                if start >= tok.i:
+                    break
+                if start >= window and self.res.entities[key].type in {O, C} and self.doc[start:end].root.dep_.startswith("nsubj"):
+                    found = self.res.entities[key]
+            return found
+        if tok.dep_.startswith("nsubj") and tok.lemma_.lower() in _rel()["attacks"]["nouns"]:
+            # "a drone attack by the United States killed ...": the attacker
+            for a in _pobjs(tok, {"by"}):
+                if (e := self.entity(a)) is not None:
+                    return e
         e = self.res.entity_at(tok.i)
         if tok.dep_ == "appos" and (e is None or e.type == G):
             head = self.res.entity_at(tok.head.i)
@@ -363,9 +380,9 @@ def verbs(ctx: Context) -> Iterator[Found]:
             objs = _children(v, "dobj")
         particle = next((c.lower_ for c in v.children if c.dep_ == "prt"), "")
         phrasal = f"{lemma} {particle}" in rel["attacks"]["phrasal"]
-        if (lemma in rel["attacks"]["fight_verbs"] or phrasal) and not passive and not _hypothetical(v):
+        if (lemma in rel["attacks"]["fight_verbs"] or phrasal) and not passive and not _hypothetical(v) and not _unrealised(v):
             for s in subj_toks:
-                for o in _children(v, "dobj") + _pobjs(v, {"against"}):
+                for o in _children(v, "dobj"):
                     e = ctx.entity(o)
                     if e is not None and (phrasal or e.type in {O, C, G}):
                         yield from _found(ctx, s, "attacks", o, v, "attacks/" + ("phrasal-verb" if phrasal else "fight"), 0.65)
@@ -384,6 +401,9 @@ def verbs(ctx: Context) -> Iterator[Found]:
                             for place in _pobjs(v, {"in", "inside", "across"}):
                                 yield from _found(ctx, s, pred, place, v, "attacks/verb-targets-in", 0.6)
                         yield from _found(ctx, s, pred, oc, v, f"{pred}/verb" + ("-passive" if passive else ""), 0.75)
+                if pred == "attacks" and not passive and not any(ctx.entity(o) is not None for o in objs):
+                    for place in _pobjs(v, set(rel["attacks"]["landing_preps"])):  # "fired 26 missiles into Syria"
+                        yield from _found(ctx, s, pred, place, v, "attacks/verb-into", 0.6)
             if passive and pred == "attacks":
                 # "was hit in a Turkish airstrike": the attacker is the airstrike's nationality
                 for n in _pobjs(v, {"in", "by"}):
@@ -497,6 +517,31 @@ def attack_nouns(ctx: Context) -> Iterator[Found]:
                 yield from _found(ctx, a, "attacks", t, n, "attacks/against-noun", 0.6)
 
 
+def responsibility(ctx: Context) -> Iterator[Found]:
+    """"ISIS claimed responsibility for the attack in Kabul", "the attack was claimed by Ansar"."""
+    rel = _rel()["attacks"]
+    nouns_ = set(rel["nouns"]) | set(rel["against_nouns"])
+    for v in ctx.doc:
+        lemma = v.lemma_.lower()
+        if lemma not in rel["responsibility_verbs"] or v.pos_ != "VERB" or _hypothetical(v):
+            continue
+        passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in v.children)
+        if passive:  # "Tuesday's attack was claimed by Ansar Bayt al-Maqdis"
+            attacks_ = [n for n in _children(v, "nsubjpass") if n.lemma_.lower() in nouns_]
+            claimants = _pobjs(v, {"by"})
+        else:
+            if not any(o.lemma_.lower() == "responsibility" for o in _children(v, "dobj")):
+                continue
+            attacks_ = [n for o in _children(v, "dobj") for n in _pobjs(o, {"for"}) if n.lemma_.lower() in nouns_]
+            attacks_ += [n for n in _pobjs(v, {"for"}) if n.lemma_.lower() in nouns_]
+            s = _subject_of(v)
+            claimants = [s] if s is not None else []
+        for n in attacks_:
+            for t in _pobjs(n, set(rel["target_preps"])):
+                for c in claimants:
+                    yield from _found(ctx, c, "attacks", t, v, "attacks/claimed-responsibility", 0.7)
+
+
 def _passive_designations(ctx: Context, v: Token) -> Iterator[Found]:
     """"which is considered a terrorist organization by the United States"."""
     markers = tuple(_rel()["designatesAsTerrorist"]["markers"])
@@ -588,7 +633,7 @@ def headlines(ctx: Context) -> Iterator[Found]:
         yield from _found(ctx, doc[v.i - 1], pred, doc[v.i + 1], v, f"{pred}/entity-verb-entity", 0.6)
 
 
-RULES = (titles, person_of, verbs, nouns, attack_nouns, headlines)
+RULES = (titles, person_of, verbs, nouns, attack_nouns, responsibility, headlines)
 
 
 def find_relations(parsed: Parsed, res: Resolution, statements: list[Statement]) -> list[Relation]:
