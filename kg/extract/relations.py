@@ -599,6 +599,9 @@ def _found(ctx: Context, s: Token, pred: str, o: Token, anchor: Token, rule: str
     # a country's forces or an organisation's fighters act for it
     if subj.acts_for and pred in {"attacks", "guards", "withdrawsFrom"}:
         subj = ctx.res.entities.get(subj.acts_for) or ctx.res.adopt(subj.acts_for) or subj
+    if obj.acts_for and pred == "attacks" and obj.type == O:
+        # "shot down a Russian warplane": the blow is against Russia
+        obj = ctx.res.entities.get(obj.acts_for) or ctx.res.adopt(obj.acts_for) or obj
     if _generic(subj) or _generic(obj):
         return  # "fighters", "officials": no identifiable actor
     domain, range_ = DOMAIN[pred]
