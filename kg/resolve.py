@@ -202,7 +202,9 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
         name_entity[n] = entity.key
         if entity.type == EntityType.PERSON:
             for title in c.titles:
-                res.holders[title] = entity.key
+                # a title two people hold in the article ("minister") names neither
+                if res.holders.setdefault(title, entity.key) != entity.key:
+                    res.holders[title] = ""
 
     facility_last: str | None = None
     for c in sorted(derived, key=lambda d: d.start):
@@ -253,6 +255,8 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
                     add(c, res.entities[key], alias=False)
         elif c.kind == "title":
             key = res.holders.get(c.label)
+            if key is None:
+                key = res.holders.get(c.label.split()[-1])
             if key:
                 add(c, res.entities[key], alias=False)
     return res

@@ -172,11 +172,17 @@ def _titles_before(doc: Doc, start: int) -> tuple[str, ...]:
     lex = _lex()["titles"]
     words = set(lex["command"]) | set(lex["member"]) | set(lex["honorifics"])
     found = []
+    run: list[str] = []  # the office as written, "deputy prime minister", without names before it
     i = start - 1
     while i >= 0 and (doc[i].is_title or doc[i].is_upper or doc[i].lower_ == "of") and "\n" not in doc[i].text_with_ws:
         if doc[i].lower_ in words:
             found.append(doc[i].lower_)
+        if doc[i].ent_type_ == "" and len(run) == start - 1 - i:
+            run.append(doc[i].lower_)
         i -= 1
+    phrase = " ".join(reversed(run)).strip()
+    if phrase and phrase not in found and any(w in words for w in phrase.split()):
+        found.append(phrase)
     return tuple(reversed(found))
 
 
@@ -274,7 +280,10 @@ def find_derived(doc: Doc, names: list[Candidate], sent_of: list[int]) -> list[C
                 continue
         # "the President" with no name after it: the holder named elsewhere in the article
         if tok.is_title and tok.lower_ in title_words and tok.dep_ != "compound" and tok.ent_type_ == "":
-            out.append(Candidate(tok.i, tok.i + 1, tok.text, "title", tok.lower_, sent_of[tok.i]))
+            j = tok.i
+            while j > 0 and doc[j - 1].is_title and doc[j - 1].ent_type_ == "" and doc[j - 1].pos_ in {"PROPN", "NOUN", "ADJ"}:
+                j -= 1  # "the Prime Minister", "the Deputy Prime Minister"
+            out.append(Candidate(j, tok.i + 1, doc[j : tok.i + 1].text, "title", doc[j : tok.i + 1].text.lower(), sent_of[tok.i]))
     return out
 
 

@@ -94,9 +94,10 @@ def _subject(verb: Token) -> Token | None:
 class Speakers:
     """Resolves a subject token to the speaking entity."""
 
-    def __init__(self, doc: Doc, res: Resolution):
+    def __init__(self, doc: Doc, res: Resolution, quoted: frozenset[int] = frozenset()):
         self.doc = doc
         self.res = res
+        self.quoted = quoted  # tokens inside quotation marks: never a speaker's antecedent
         lex = table("lexicons")["titles"]
         self.roles = set(lex["command"]) | set(lex["member"]) | {"spokesman", "spokeswoman", "source", "official"}
 
@@ -122,7 +123,7 @@ class Speakers:
         for start, end, key, _s in self.res.mentions:
             if start >= tok.i:
                 break
-            if start < window_start or self.res.entities[key].type != EntityType.PERSON:
+            if start < window_start or self.res.entities[key].type != EntityType.PERSON or start in self.quoted:
                 continue
             fallback = key
             root = self.doc[start:end].root
@@ -265,7 +266,13 @@ def _is_whole(doc: Doc, span: Span) -> bool:
 
 def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
     doc = parsed.doc
-    speakers = Speakers(doc, res)
+    quotes = find_quotes(parsed.text)
+    quoted_all: set[int] = set()
+    for q in quotes:
+        qs = _quote_span(doc, q)
+        if qs is not None:
+            quoted_all.update(range(qs.start, qs.end))
+    speakers = Speakers(doc, res, frozenset(quoted_all))
     out: list[tuple[int, Statement]] = []  # (first token, statement)
     last: tuple[int, str, str] | None = None  # (sentence index, speaker key, cue) of the latest statement
     sent_index = {s.start: n for n, s in enumerate(doc.sents)}
@@ -296,7 +303,7 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
         )))
 
     quoted_tokens: set[int] = set()
-    for q in find_quotes(parsed.text):
+    for q in quotes:
         span = _quote_span(doc, q)
         if span is None or not len(span):
             continue
@@ -316,6 +323,11 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
                 rule, conf = "quote/according-to", 0.85
             else:
                 subj = _subject(tok)
+                if subj is not None and span.start <= subj.i < span.end:
+                    # the parser took a word of the quote for the subject: "..., the Nation of Islam, ...," Ansi said
+                    outside = [t for t in (tok.nbor(-1) if tok.i > 0 else None, tok.nbor(1) if tok.i + 1 < len(doc) else None)
+                               if t is not None and not span.start <= t.i < span.end and t.pos_ in {"PROPN", "PRON", "NOUN"}]
+                    subj = outside[0] if outside else None
                 key = speakers.resolve(subj)
                 rule = "quote/pronoun-speaker" if subj is not None and subj.lower_ in PRONOUNS else "quote/speech-verb"
                 conf = 0.75 if rule == "quote/pronoun-speaker" else 0.9
