@@ -44,6 +44,14 @@ def test_statement_rules(text: str, expected: list[tuple[str, str, str]]) -> Non
     assert found == expected
 
 
+def test_sourcing_by_an_organisation_or_outlet_is_off_the_record() -> None:
+    ag = article("Dozens were killed near Idlib, according to the Syrian Observatory for Human Rights. "
+                 "The Washington Post reported that the talks had failed.")
+    assert [on for *_, on in statements(ag)] == [False, False]
+    ag = article("The strikes will continue, according to Mark Esper.")
+    assert [on for *_, on in statements(ag)] == [True]
+
+
 def test_scare_quotes_are_not_statements() -> None:
     ag = article("Turkey wants to set up a so-called “safe zone” along the border, and critics call the camps “pop-up prisons” in private.")
     assert statements(ag) == []

@@ -285,7 +285,10 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
              rule: str, conf: float, sent_numbers: tuple[int, ...]) -> None:
         entity = res.entities[key]
         text = " ".join(text.split())
-        on_record = entity.type in ON_RECORD and not (mode == SpeechMode.REPORTED and _is_media(entity.name))
+        # "according to the UN", "the Post reported": sourcing for the reporter's own sentence,
+        # kept as a statement but off the record unless a person is named
+        on_record = entity.type in ON_RECORD and not (mode == SpeechMode.REPORTED and (
+            _is_media(entity.name) or cue == "according to" and entity.type != EntityType.PERSON))
         if not text:
             return
         out.append((first_tok.i, Statement(
