@@ -280,7 +280,9 @@ def titles(ctx: Context) -> Iterator[Found]:
         title_tok = None
         phrase = ""
         sent_start = doc[start].sent.start
+        honorifics = set(lex["honorifics"])
         while i >= sent_start and (doc[i].is_title or doc[i].is_upper or doc[i].lower_ in words or doc[i].tag_ == "POS"
+                                   or doc[i].text == "." and i > 0 and doc[i - 1].lower_ in honorifics
                                    or title_tok is not None and f"{doc[i].lower_} {phrase or title_tok.lower_}" in words) and "\n" not in doc[i].text_with_ws:
             if title_tok is not None and f"{doc[i].lower_} {phrase or title_tok.lower_}" in words | set(lex["honorifics"]):
                 phrase = f"{doc[i].lower_} {phrase or title_tok.lower_}"
@@ -332,6 +334,14 @@ def titles(ctx: Context) -> Iterator[Found]:
         head = tok.head if tok.dep_ == "appos" else tok.head.head if tok.dep_ == "conj" and tok.head.dep_ == "appos" else None
         if head is not None:
             e = ctx.entity(head)
+            if e is not None and e.type == P:
+                people.append(e)
+        if not people and tok.i + 1 < len(doc) and doc[tok.i + 1].text == ",":
+            # "the Iraqi Defense Ministry spokesman, Brig. Gen. Tahseen Ibrahim,": read off the tokens
+            j = tok.i + 2
+            while j < len(doc) and j < tok.i + 7 and (doc[j].lower_ in set(lex["honorifics"]) | words or doc[j].text == "."):
+                j += 1
+            e = res.entity_at(j) if j < len(doc) else None
             if e is not None and e.type == P:
                 people.append(e)
         if not people and tok.dep_.startswith("nsubj"):
