@@ -154,6 +154,8 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
     for n, c in enumerate(names):
         entity = None
         text = _person_name(c.text)
+        if not text:
+            continue  # a lone "'s" the model tagged
         single = len(text.split()) == 1
         if c.gaz and single and gaz.entries[c.gaz].type in {EntityType.LOCATION, EntityType.ORGANIZATION} and (
             text in people and text not in clashes or text in gaz_people
