@@ -334,7 +334,7 @@ def stats(target: LocalStore | RemoteStore, report: BuildReport) -> None:
     report.entities = Counter({local(r["t"]): int(r["n"] or 0) for r in rows(STATS["entities"])})
     report.statements = int(rows(STATS["statements"])[0]["n"] or 0)
     report.relations = Counter({local(r["t"]): int(r["n"] or 0) for r in rows(STATS["relations"])})
-    report.triples = int(rows(STATS["triples"])[0]["n"] or 0)
+    report.triples = target.count() if isinstance(target, LocalStore) else int(rows(STATS["triples"])[0]["n"] or 0)
 
 
 def remove(

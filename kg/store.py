@@ -59,6 +59,7 @@ META_GRAPH = META + "meta:"
 LOCK_FILE = "kg.lock"  # flock: one writer and no reader, or any number of readers
 RESOURCE = "https://w3id.org/newskg/resource/"
 ENTITIES = ox.NamedNode(RESOURCE + "entities")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 
 class StoreError(KgError):
@@ -70,7 +71,9 @@ def _p(name: str) -> ox.NamedNode:
 
 
 P_STEM, P_SHA, P_SOURCE, P_BUILDER = _p("stem"), _p("sha256"), _p("source"), _p("builder")
-P_KEY, P_NAME, P_TYPE, P_WIKIDATA = _p("key"), _p("name"), _p("type"), _p("wikidata")
+P_KEY, P_RECORD = _p("key"), _p("record")
+P_QUADS, P_DIRTY, P_TRIG, P_TTL = _p("quads"), _p("dirty"), _p("trig"), _p("ttl")
+EXPORT = ox.NamedNode(META + "export")  # what the last export wrote, and what changed since
 
 
 def is_meta(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bool:
@@ -174,6 +177,11 @@ def content_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
 # --- writing ---------------------------------------------------------------
 
 
+def entity_node(key: str) -> ox.NamedNode:
+    """Where the records of what each article says about an entity are kept (bookkeeping)."""
+    return ox.NamedNode(f"{META}entity:{key}")
+
+
 @dataclass(frozen=True)
 class EntityRecord:
     """What one article says about one entity: the input of its description."""
@@ -183,6 +191,15 @@ class EntityRecord:
     name: str
     type: str
     wikidata: str | None = None
+
+    def literal(self) -> ox.Literal:
+        # one literal per record: the records of an entity are one index lookup away
+        return ox.Literal(json.dumps([self.stem, self.key, self.name, self.type, self.wikidata or ""], ensure_ascii=False))
+
+    @classmethod
+    def parse(cls, text: str) -> EntityRecord:
+        stem, key, name, type_, wikidata = json.loads(text)
+        return cls(stem, key, name, type_, wikidata or None)
 
 
 @dataclass(frozen=True)
@@ -198,23 +215,19 @@ class ArticleWrite:
     builder: str = ""  # the extraction code and model that made it (kg.build.builder_id)
 
     def meta_triples(self) -> list[ox.Triple]:
+        """The article's node (file, digest, builder, size, the entities it names) and, for each
+        entity, the record of what this article says about it, on the entity's node."""
         node = ox.NamedNode(META_GRAPH + self.stem)
         out = [
             ox.Triple(node, P_STEM, ox.Literal(self.stem)),
             ox.Triple(node, P_SHA, ox.Literal(self.sha256)),
             ox.Triple(node, P_SOURCE, ox.Literal(self.source)),
             ox.Triple(node, P_BUILDER, ox.Literal(self.builder)),
+            ox.Triple(node, P_QUADS, ox.Literal(str(len(self.own) + len(self.claims)), datatype=XSD_INTEGER)),
         ]
         for e in self.entities:
-            row = ox.NamedNode(f"{META_GRAPH}{self.stem}/{e.key}")
-            out += [
-                ox.Triple(row, P_STEM, ox.Literal(self.stem)),
-                ox.Triple(row, P_KEY, ox.Literal(e.key)),
-                ox.Triple(row, P_NAME, ox.Literal(e.name)),
-                ox.Triple(row, P_TYPE, ox.Literal(e.type)),
-            ]
-            if e.wikidata:
-                out.append(ox.Triple(row, P_WIKIDATA, ox.Literal(e.wikidata)))
+            out.append(ox.Triple(node, P_KEY, ox.Literal(e.key)))
+            out.append(ox.Triple(entity_node(e.key), P_RECORD, e.literal()))
         return out
 
 
@@ -232,21 +245,7 @@ def articles_query(*, remote: bool) -> str:
     return f"SELECT ?stem ?sha ?source ?builder WHERE {{ {_scope(pattern, remote)} }}"
 
 
-def rows_query(keys: Iterable[str] | None, *, remote: bool) -> str:
-    """Every article's record of the entities `keys` (of all entities for None)."""
-    values = "" if keys is None else f"VALUES ?key {{ {_values(ox.Literal(k) for k in sorted(keys))} }}"
-    pattern = (
-        f"?r <{META}key> ?key ; <{META}stem> ?stem ; <{META}name> ?name ; <{META}type> ?type . "
-        f"OPTIONAL {{ ?r <{META}wikidata> ?wd }}"
-    )
-    return f"SELECT ?stem ?key ?name ?type ?wd WHERE {{ {values} {_scope(pattern, remote)} }}"
-
-
-def _records(rows: Iterable[dict[str, str | None]]) -> list[EntityRecord]:
-    return [
-        EntityRecord(r["stem"] or "", r["key"] or "", r["name"] or "", r["type"] or "", r.get("wd") or None)
-        for r in rows
-    ]
+RECORDS_QUERY = f"SELECT ?rec WHERE {{ GRAPH ?g {{ ?e <{META}record> ?rec }} }}"
 
 
 def describe(records: Iterable[EntityRecord]) -> list[ox.Triple]:
@@ -282,6 +281,9 @@ def _solution_rows(solutions: ox.QuerySolutions) -> Iterator[dict[str, str | Non
         yield {n: (sol[n].value if sol[n] is not None else None) for n in names}
 
 
+CACHE_RECORDS = 300_000  # entity records kept in memory while building (about 100 MB)
+
+
 class LocalStore:
     """An Oxigraph folder written by one process at a time; each article in one transaction."""
 
@@ -290,6 +292,8 @@ class LocalStore:
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path}: not a folder; give --store a folder for the Oxigraph store")
         self._lock = _lock(self.path, exclusive=True)
+        self._cache: dict[str, list[tuple[EntityRecord, ox.Literal]]] = {}
+        self._cached = 0
         try:
             self.store = ox.Store(str(self.path))
         except OSError as e:
@@ -314,43 +318,78 @@ class LocalStore:
         rows = _solution_rows(self.store.query(articles_query(remote=False)))
         return {r["stem"]: (r["sha"], r["source"], r["builder"] or "") for r in rows}  # type: ignore[misc]
 
+    def _records(self, key: str) -> list[tuple[EntityRecord, ox.Literal]]:
+        # kept for the life of the build: a popular entity has a record in most articles,
+        # and this process is the store's only writer
+        if key not in self._cache:
+            if self._cached > CACHE_RECORDS:  # memory stays flat however large the corpus
+                self._cache.clear()
+                self._cached = 0
+            found = self.store.quads_for_pattern(entity_node(key), P_RECORD, None, ox.DefaultGraph())
+            self._cache[key] = [(EntityRecord.parse(q.object.value), q.object) for q in found]  # type: ignore[union-attr]
+            self._cached += len(self._cache[key])
+        return self._cache[key]
+
+    def _commit(self, update: str, stem: str, keys: Iterable[str], new: Sequence[EntityRecord]) -> None:
+        """Run the update (one transaction), then bring the records cache in line with it."""
+        keys = set(keys)
+        try:
+            self.store.update(update)
+        except BaseException:
+            for key in keys:
+                self._cache.pop(key, None)
+            raise
+        for key in keys:
+            if key in self._cache:
+                self._cache[key] = [(r, lit) for r, lit in self._cache[key] if r.stem != stem]
+        for r in new:
+            if r.key in self._cache:
+                self._cache[r.key].append((r, r.literal()))
+                self._cached += 1
+
     def records(self, stem: str) -> list[EntityRecord]:
         """What the article `stem` in the store said about each entity."""
-        pattern = f"?r <{META}stem> {ox.Literal(stem)} ; <{META}key> ?key ; <{META}name> ?name ; <{META}type> ?type . OPTIONAL {{ ?r <{META}wikidata> ?wd }}"
-        rows = _solution_rows(self.store.query(f"SELECT ?key ?name ?type ?wd WHERE {{ {pattern} }}"))
-        return [EntityRecord(stem, r["key"] or "", r["name"] or "", r["type"] or "", r["wd"]) for r in rows]
+        node = ox.NamedNode(META_GRAPH + stem)
+        keys = [q.object.value for q in self.store.quads_for_pattern(node, P_KEY, None, ox.DefaultGraph())]
+        return [r for key in keys for r, _ in self._records(key) if r.stem == stem]
 
-    def _old_keys(self, stem: str) -> set[str]:
-        return {r.key for r in self.records(stem)}
+    def _update(self, stem: str, new: Sequence[EntityRecord]) -> tuple[str, list[ox.Triple], set[str]]:
+        """The part of an update that drops the article `stem` (graphs, bookkeeping, the rows
+        of the entities it named), and the recomputed rows of the entities it names or named."""
+        own, claims, _ = article_graphs(stem)
+        keys = {r.key for r in self.records(stem)} | {r.key for r in new}
+        records: list[EntityRecord] = list(new)
+        old: list[str] = []
+        for key in sorted(keys):
+            for r, lit in self._records(key):
+                if r.stem == stem:
+                    old.append(f"{entity_node(key)} {P_RECORD} {lit} .")
+                else:
+                    records.append(r)
+        text = (
+            f"DROP SILENT GRAPH {own} ;\nDROP SILENT GRAPH {claims} ;\n"
+            f"DELETE WHERE {{ {ox.NamedNode(META_GRAPH + stem)} ?p ?o }} ;\n"
+        )
+        if old:
+            text += "DELETE DATA { " + " ".join(old) + " } ;\n"
+        if keys:
+            text += (
+                f"DELETE {{ GRAPH {ENTITIES} {{ ?e ?p ?o }} }} WHERE {{ "
+                f"VALUES ?e {{ {_values(ox.NamedNode(RESOURCE + k) for k in sorted(keys))} }} "
+                f"GRAPH {ENTITIES} {{ ?e ?p ?o }} }} ;\n"
+            )
+        return text, describe(records), keys
 
     @staticmethod
-    def _drop(stem: str) -> str:
-        own, claims, _ = article_graphs(stem)
-        return (
-            f"DROP SILENT GRAPH {own} ;\nDROP SILENT GRAPH {claims} ;\n"
-            f"DELETE WHERE {{ ?r <{META}stem> {ox.Literal(stem)} ; ?p ?o }} ;\n"
-        )
-
-    def _entity_update(self, keys: set[str], *, drop: str, add: Sequence[EntityRecord] = ()) -> tuple[str, list[ox.Triple]]:
-        """DELETE of the touched entities' rows and their recomputed rows."""
-        if not keys:
-            return "", []
-        found = _records(_solution_rows(self.store.query(rows_query(keys, remote=False))))
-        records = [r for r in found if r.stem != drop]
-        rows = describe([*records, *add])
-        delete = (
-            f"DELETE {{ GRAPH {ENTITIES} {{ ?e ?p ?o }} }} WHERE {{ "
-            f"VALUES ?e {{ {_values(ox.NamedNode(RESOURCE + k) for k in sorted(keys))} }} "
-            f"GRAPH {ENTITIES} {{ ?e ?p ?o }} }} ;\n"
-        )
-        return delete, rows
+    def _dirty(stem: str) -> str:
+        """Bookkeeping: graphs written since graph.trig was, so that the next export rewrites only them."""
+        return "".join(f"{EXPORT} {P_DIRTY} {g} .\n" for g in (*article_graphs(stem)[:2], ENTITIES))
 
     def put(self, w: ArticleWrite) -> None:
         """Add or replace one article: its graphs, bookkeeping and touched entity rows, atomically."""
         own, claims, _ = article_graphs(w.stem)
-        keys = self._old_keys(w.stem) | {e.key for e in w.entities}
-        delete, rows = self._entity_update(keys, drop=w.stem, add=w.entities)
-        parts = [self._drop(w.stem), delete, "INSERT DATA {\n"]
+        drop, rows, keys = self._update(w.stem, w.entities)
+        parts = [drop, "INSERT DATA {\n", self._dirty(w.stem)]
         parts.extend(f"{t.subject} {t.predicate} {t.object} .\n" for t in w.meta_triples())  # the default graph
         for graph, triples in ((own, w.own), (claims, w.claims), (ENTITIES, rows)):
             if triples:
@@ -359,19 +398,17 @@ class LocalStore:
                 parts.append("}\n")
         parts.append("}")
         # one SPARQL update is one transaction: an interrupted write leaves the article as it was
-        self.store.update("".join(parts))
+        self._commit("".join(parts), w.stem, keys, w.entities)
 
     def remove(self, stem: str) -> bool:
         own, _, _ = article_graphs(stem)
         if stem not in self.articles() and not self.store.contains_named_graph(own):
             return False
-        delete, rows = self._entity_update(self._old_keys(stem), drop=stem)
-        update = self._drop(stem) + delete
+        drop, rows, keys = self._update(stem, ())
+        update = drop + "INSERT DATA {\n" + self._dirty(stem)
         if rows:
-            update += f"INSERT DATA {{ GRAPH {ENTITIES} {{\n" + "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in rows) + "} }"
-        else:
-            update = update.rstrip().rstrip(";")
-        self.store.update(update)
+            update += f"GRAPH {ENTITIES} {{\n" + "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in rows) + "}\n"
+        self._commit(update + "}", stem, keys, ())
         return True
 
     def quads(self) -> Iterator[ox.Quad]:
@@ -379,19 +416,83 @@ class LocalStore:
         for g in content_graphs(self.store):
             yield from self.store.quads_for_pattern(None, None, None, g)
 
-    def union(self) -> Iterator[ox.Triple]:
-        """The content graphs' triples, each once."""
-        return iter(self.store.query(
-            f'CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER(!STRSTARTS(STR(?s), "{META}")) }}',
-            use_default_graph_as_union=True,
-        ))  # type: ignore[arg-type]
+    def count(self) -> int:
+        """Quads in the content graphs, from each article's bookkeeping (counting them all takes seconds)."""
+        articles = f"SELECT (SUM(?n) AS ?sum) WHERE {{ ?a <{META}quads> ?n }}"
+        entities = f"SELECT (COUNT(*) AS ?sum) WHERE {{ GRAPH {ENTITIES} {{ ?s ?p ?o }} }}"
+        total = 0
+        for q in (articles, entities):
+            sol = next(iter(self.store.query(q)))  # type: ignore[arg-type]
+            total += int(sol["sum"].value) if sol["sum"] is not None else 0  # type: ignore[index]
+        return total
+
+    # graph.trig and graph.ttl are one block per graph, in graph IRI order, each
+    # block opened by a `# graph <IRI>` comment line; a later export re-serialises
+    # only the graphs written since and splices them in.
+
+    def _block(self, graph: ox.NamedNode, fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
+        quads = self.store.quads_for_pattern(None, None, None, graph)
+        items: Iterable[Any] = quads if fmt == ox.RdfFormat.TRIG else (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        text = ox.serialize(items, format=fmt, prefixes=prefixes) or b""
+        body = b"".join(line for line in text.splitlines(keepends=True) if not line.startswith(b"@prefix "))
+        return f"# graph {graph}\n".encode() + body.rstrip(b"\n") + b"\n" if body.strip() else b""
+
+    @staticmethod
+    def _header(prefixes: dict[str, str]) -> bytes:
+        return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()).encode() + b"\n"
+
+    @staticmethod
+    def _split(data: bytes, header: bytes) -> dict[str, bytes] | None:
+        if not data.startswith(header):
+            return None
+        body = data[len(header):]
+        if body and not body.startswith(b"# graph <"):
+            return None
+        blocks: dict[str, bytes] = {}
+        for chunk in body.split(b"\n# graph <"):
+            if not chunk:
+                continue
+            chunk = chunk.removeprefix(b"# graph <")
+            iri, _, _ = chunk.partition(b">")
+            blocks[iri.decode()] = b"# graph <" + chunk.rstrip(b"\n") + b"\n"
+        return blocks
 
     def export(self, trig: Path, ttl: Path, prefixes: dict[str, str]) -> None:
-        """graph.trig (every content graph) and graph.ttl (their union), written atomically."""
+        """graph.trig (every content graph) and graph.ttl (their union), written atomically.
+
+        The same store gives the same bytes whether the files are spliced or
+        written whole; a file that is not the one the last export wrote (edited,
+        from another store, or missing) is written whole.
+        """
+        import hashlib
+
         from .fsutil import write_atomic
 
-        write_atomic(trig, ox.serialize(self.quads(), format=ox.RdfFormat.TRIG, prefixes=prefixes) or b"")
-        write_atomic(ttl, ox.serialize(self.union(), format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b"")
+        header = self._header(prefixes)
+        state = {q.predicate.value: q.object for q in self.store.quads_for_pattern(EXPORT, None, None, ox.DefaultGraph())}
+        dirty = {t.value for p, t in ((q.predicate, q.object) for q in self.store.quads_for_pattern(EXPORT, P_DIRTY, None, ox.DefaultGraph())) if isinstance(t, ox.NamedNode)}
+        digests = []
+        for path, fmt, pred in ((trig, ox.RdfFormat.TRIG, P_TRIG), (ttl, ox.RdfFormat.TURTLE, P_TTL)):
+            old = path.read_bytes() if path.is_file() else b""
+            recorded = state.get(pred.value)
+            blocks = None
+            if old and recorded is not None and recorded.value == f"{path.resolve()} {hashlib.sha256(old).hexdigest()}":
+                blocks = self._split(old, header)
+            if blocks is None:
+                blocks = {g.value: self._block(g, fmt, prefixes) for g in content_graphs(self.store)}  # type: ignore[arg-type]
+            else:
+                for iri in dirty:
+                    block = self._block(ox.NamedNode(iri), fmt, prefixes)
+                    if block:
+                        blocks[iri] = block
+                    else:
+                        blocks.pop(iri, None)
+            data = header + b"".join(blocks[k] for k in sorted(blocks) if blocks[k])
+            write_atomic(path, data)
+            digests.append((pred, f"{path.resolve()} {hashlib.sha256(data).hexdigest()}"))
+        update = f"DELETE WHERE {{ {EXPORT} ?p ?o }} ;\nINSERT DATA {{ " + " ".join(
+            f"{EXPORT} {pred} {ox.Literal(value)} ." for pred, value in digests) + " }"
+        self.store.update(update)
 
     def query(self, sparql: str) -> ox.QuerySolutions:
         return self.store.query(sparql, use_default_graph_as_union=True)  # type: ignore[return-value]
@@ -404,7 +505,14 @@ def query_url_for(gsp: str) -> str:
     """The query URL next to a Graph Store Protocol URL, for the servers we know."""
     parts = urllib.parse.urlsplit(gsp)
     path = parts.path.rstrip("/")
-    for tail, query in (("/store", "/query"), ("/data", "/query"), ("/rdf-graphs/service", ""), ("/sparql-graph-crud", "/sparql")):
+    known = (
+        ("/store", "/query"),  # Oxigraph
+        ("/data", "/query"),  # Fuseki
+        ("/rdf-graphs/service", ""),  # GraphDB, RDF4J
+        ("/sparql-graph-crud", "/sparql"),  # Virtuoso
+        ("/sparql/gsp", "/sparql"),  # Amazon Neptune
+    )
+    for tail, query in known:
         if path.endswith(tail):
             return urllib.parse.urlunsplit(parts._replace(path=path[: -len(tail)] + query, query=""))
     return gsp
@@ -490,6 +598,6 @@ class RemoteStore:
 
     def reindex(self) -> int:
         """Recompute all of `kgr:entities` from the bookkeeping of every article; one PUT."""
-        rows = describe(_records(self.select(rows_query(None, remote=True))))
+        rows = describe(EntityRecord.parse(r["rec"] or "") for r in self.select(RECORDS_QUERY))
         self.put_graph(ENTITIES, rows)
         return len(rows)

@@ -265,4 +265,5 @@ def test_query_url_guess() -> None:
     assert query_url_for("http://h:3030/ds/data") == "http://h:3030/ds/query"
     assert query_url_for("http://h/repositories/kg/rdf-graphs/service") == "http://h/repositories/kg"
     assert query_url_for("http://h:8890/sparql-graph-crud") == "http://h:8890/sparql"
+    assert query_url_for("https://h:8182/sparql/gsp/") == "https://h:8182/sparql"
     assert urllib.parse.urlsplit(query_url_for("http://h/other")).path == "/other"

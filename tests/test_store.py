@@ -104,6 +104,24 @@ def test_incremental_build_equals_a_fresh_one(tmp_path: Path, writes: dict[str, 
     assert fresh == incremental  # same content, same bytes
 
 
+def test_spliced_exports_equal_a_whole_one(tmp_path: Path, writes: dict[str, ArticleWrite]) -> None:
+    a, b, c, d = (writes[k] for k in sorted(k for k in writes if k != "changed"))
+    reference = build_in(tmp_path / "ref", [("put", a), ("put", b), ("put", c)])
+    out = tmp_path / "spliced"
+    with LocalStore(out / "store") as store:
+        for op, arg in [("put", d), ("put", writes["changed"]), ("put", c), ("remove", d.stem), ("put", b), ("put", a)]:
+            if op == "put":
+                store.put(arg)  # type: ignore[arg-type]
+            else:
+                store.remove(str(arg))
+            assert export(store, out)[0].startswith(b"@prefix")
+        assert export(store, out) == reference
+        # a file that is not what the last export wrote is written whole
+        (out / "graph.trig").write_bytes(b"# edited by hand\n" + (out / "graph.trig").read_bytes())
+        (out / "graph.ttl").unlink()
+        assert export(store, out) == reference
+
+
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
 def test_output_does_not_depend_on_article_order(tmp_path: Path, writes: dict[str, ArticleWrite], order: tuple[int, ...]) -> None:
     keys = sorted(k for k in writes if k != "changed")[:3]
@@ -215,7 +233,7 @@ def test_a_killed_writer_leaves_whole_articles(tmp_path: Path, writes: dict[str,
         with LocalStore(tmp_path / "store") as store:
             known = store.articles()
             assert known
-            for stem, (sha, _) in known.items():
+            for stem, (sha, _, _) in known.items():
                 w = next(x for x in writes.values() if x.stem == stem and x.sha256 == sha)
                 graph = ox.NamedNode(f"https://w3id.org/newskg/resource/article_{stem}")
                 assert len(list(store.store.quads_for_pattern(None, None, None, graph))) == len(w.own)
