@@ -220,6 +220,11 @@ def resolve(names: list[Candidate], derived: list[Candidate]) -> Resolution:
             adjective = entry.demonyms[0] if entry and entry.demonyms else mod.name
             name = f"{adjective} military"
             add(c, Entity(slug(f"{mod.name} military"), name, EntityType.ORGANIZATION, acts_for=mod.key))
+        elif c.kind == "institution" and mod is not None:
+            entry = gaz.entries.get(mod.key)
+            adjective = entry.demonyms[0] if entry and entry.demonyms else mod.name
+            head = " ".join(w.upper() if w in {"tv"} else w.capitalize() for w in c.label.replace("’s", "'s").split())
+            add(c, Entity(slug(f"{mod.name} {c.label}"), f"{adjective} {head}", EntityType.ORGANIZATION, acts_for=mod.key))
         elif c.kind == "orgforces" and mod is not None:
             add(c, mod)
         elif c.kind == "facility":

@@ -206,6 +206,7 @@ def find_derived(doc: Doc, names: list[Candidate], sent_of: list[int]) -> list[C
     gaz = gazetteer()
     group_classes: dict[str, str] = lex["groups"]
     military_heads = set(lex["military"]["heads"])
+    institutions = set(lex["institutions"]["heads"])
     org_member_heads = set(lex["military"]["org_member_heads"])
     org_self_heads = set(lex["military"]["org_self_heads"])
     facility_of: dict[str, str] = {}
@@ -240,6 +241,13 @@ def find_derived(doc: Doc, names: list[Candidate], sent_of: list[int]) -> list[C
         if not mods:  # "Kurdish YPG forces": the name sits inside a compound chain
             mods = [name_at[t.i] for t in tok.subtree if t.i < tok.i and t.i in name_at and t.head.i != tok.i and t.head.dep_ == "compound" and t.head.head.i == tok.i]
         mod = mods[-1] if mods else None
+        # "the German foreign ministry", "Turkish police": an institution of a country
+        if mod is not None and country_of(mod) and tok.dep_ != "compound" and names[mod].end <= tok.i:
+            first = names[mod].end + (1 if doc[names[mod].end].tag_ == "POS" else 0)  # "Russia's defense ministry"
+            phrase = doc[first : tok.i + 1].text.lower()
+            if phrase in institutions or (phrase.split()[-1] in institutions and len(phrase.split()) <= 3 and tok.pos_ == "NOUN"):
+                out.append(Candidate(names[mod].start, tok.i + 1, doc[names[mod].start : tok.i + 1].text, "institution", phrase, sent_of[tok.i], modifier=mod))
+                continue
         # "US troops", "the Turkish military": the armed forces of a country
         if tok.lower_ in military_heads or lemma in military_heads:
             if mod is not None and tok.dep_ != "compound":
