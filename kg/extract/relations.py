@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from ..lexicon import table
+from ..lexicon import gazetteer, table
 from ..model import Entity, EntityType, Relation, Statement
 from ..nlp import Parsed
 from ..resolve import Resolution
@@ -282,6 +282,7 @@ def titles(ctx: Context) -> Iterator[Found]:
         sent_start = doc[start].sent.start
         honorifics = set(lex["honorifics"])
         while i >= sent_start and (doc[i].is_title or doc[i].is_upper or doc[i].lower_ in words or doc[i].tag_ == "POS"
+                                   or doc[i].text == "-" and title_tok is not None
                                    or doc[i].text == "." and i > 0 and doc[i - 1].lower_ in honorifics
                                    or title_tok is not None and f"{doc[i].lower_} {phrase or title_tok.lower_}" in words) and "\n" not in doc[i].text_with_ws:
             if title_tok is not None and f"{doc[i].lower_} {phrase or title_tok.lower_}" in words | set(lex["honorifics"]):
@@ -353,13 +354,33 @@ def titles(ctx: Context) -> Iterator[Found]:
                 yield from emit(person.key, tok, org, tok.i, "title/possessive-title", 0.8)
 
 
+def regimes(ctx: Context) -> Iterator[Found]:
+    """"the Syrian regime of President Bashar al-Assad": the person heads the state."""
+    for n in ctx.doc:
+        if n.lemma_.lower() not in {"regime", "government", "administration", "dictatorship"}:
+            continue
+        states = [e for c in n.children if c.dep_ in {"amod", "compound", "poss"} and (e := ctx.res.entity_at(c.i)) is not None and e.type == C]
+        for c in n.children:  # "the Syrian regime", which the gazetteer names as a body of its own
+            if c.dep_ in {"amod", "compound"} and (country := gazetteer().demonym(c.text)) is not None:
+                states.append(ctx.res.adopt(country.id))
+        for p_ in _pobjs(n, {"of"}):
+            person = ctx.entity(p_)
+            if person is not None and person.type == P:
+                for state in states:
+                    yield Found(person.key, "commands", state.key, n.i, "commands/regime-of", 0.7)
+
+
 def person_of(ctx: Context) -> Iterator[Found]:
-    """"Kang Seok-ho, of the Liberty Korea Party": a person from an organisation belongs to it."""
+    """"Kang Seok-ho, of the Liberty Korea Party", "Al Jazeera's Osama Bin Javaid": a person of an organisation."""
     doc, res = ctx.doc, ctx.res
     for start, end, key, _s in res.mentions:
         if res.entities[key].type != P:
             continue
         root = doc[start:end].root
+        if start >= 2 and doc[start - 1].tag_ == "POS":
+            org = res.entity_at(start - 2)
+            if org is not None and org.type == O and org.key != key:
+                yield Found(key, "memberOf", org.key, root.i, "memberOf/organisations-person", 0.65)
         if end < len(doc) and doc[end].text == ",":
             for o in _pobjs(root, {"of", "from"}):
                 org = ctx.entity(o)
@@ -646,7 +667,7 @@ def headlines(ctx: Context) -> Iterator[Found]:
         yield from _found(ctx, doc[v.i - 1], pred, doc[v.i + 1], v, f"{pred}/entity-verb-entity", 0.6)
 
 
-RULES = (titles, person_of, verbs, nouns, attack_nouns, responsibility, headlines)
+RULES = (titles, regimes, person_of, verbs, nouns, attack_nouns, responsibility, headlines)
 
 
 def find_relations(parsed: Parsed, res: Resolution, statements: list[Statement]) -> list[Relation]:
