@@ -34,6 +34,33 @@ CASES = [
     ("Critics attacked the decision after a U.S. troop withdrawal from northern Syria.",
      {("United States", "withdrawsFrom", "northern Syria")}),
     ("Obama's decision to send US troops to Iraq was debated.", {("Barack Obama", "commands", "US military")}),
+    ("Trump in December ordered a withdrawal of the 2,000 American troops in Syria.",
+     {("Donald Trump", "commands", "US military"), ("United States", "withdrawsFrom", "Syria")}),
+    # appositions and possessives
+    ("Fawzi Barhoum, a Hamas spokesman, rejected the truce.", {("Fawzi Barhoum", "memberOf", "Hamas")}),
+    ("Robert Malley, president and CEO of the International Crisis Group, was sceptical.",
+     {("Robert Malley", "commands", "International Crisis Group")}),
+    ("An exiled leader of the Muslim Brotherhood, Ibrahim Munir, spoke from London.",
+     {("Ibrahim Munir", "memberOf", "Muslim Brotherhood")}),
+    ("Kang Seok-ho, of the Liberty Korea Party, objected.", {("Kang Seok-ho", "memberOf", "Liberty Korea Party")}),
+    ("Rebels fought the embattled Syrian regime of President Bashar al-Assad.", {("Bashar al-Assad", "commands", "Syria")}),
+    ("U.N. Secretary-General Antonio Guterres called for calm.", {("António Guterres", "commands", "United Nations")}),
+    # attacks read from event nouns, weapons and claims
+    ("Four Russian warships fired 26 missiles into Syria.", {("Russia", "attacks", "Syria")}),
+    ("ISIS claimed responsibility for the attack on the embassy in Kabul.", {("ISIS", "attacks", "Kabul")}),
+    ("Israeli planes hit targets in Syria for the second time in three days.", {("Israel", "attacks", "Syria")}),
+    ("Peshmerga forces have made steady progress against ISIS west of Mosul.", {("Peshmerga", "attacks", "ISIS")}),
+    ("Ankara has persistently battled the PKK.", {("Turkey", "attacks", "Kurdistan Workers' Party")}),
+    ("Turkish jets struck Kurdish militants in northern Iraq on Sunday.", {("Turkey", "attacks", "Kurdish fighters")}),
+    # designation in relative clauses and the passive
+    ("Turkey shelled the YPG militia, which Ankara considers a terrorist group.",
+     {("Turkey", "designatesAsTerrorist", "People's Protection Units")}),
+    ("Lahore is a base for Lashkar-e-Taiba, which is considered a terrorist organization by the United States.",
+     {("United States", "designatesAsTerrorist", "Lashkar-e-Taiba")}),
+    ("Egypt's new government declared the Muslim Brotherhood a terrorist organization.",
+     {("Egypt", "designatesAsTerrorist", "Muslim Brotherhood")}),
+    # captivity
+    ("Somers had been held by al-Qaeda militants since his abduction in Sanaa.", {("al-Qaeda", "guards", "Somers")}),
 ]
 
 
@@ -46,6 +73,9 @@ def test_relation_rules(text: str, expected: set[tuple[str, str, str]]) -> None:
 
 
 NEGATIVE = [
+    "Japan later hit North Korea with a new round of economic sanctions.",
+    "The Khorasan Group was plotting attacks against the United States.",
+    "The Kurdish fighters geared up for a fight with Turkey.",
     "Turkey did not attack the Kurdish town.",
     "Iran may strike Israel if the talks fail.",
     "Russia could invade Ukraine within weeks, officials said.",

@@ -337,9 +337,14 @@ def titles(ctx: Context) -> Iterator[Found]:
             e = ctx.entity(head)
             if e is not None and e.type == P:
                 people.append(e)
-        if not people and tok.i + 1 < len(doc) and doc[tok.i + 1].text == ",":
+        for o in _pobjs(tok, {"of", "for", "at"}):  # "a leader of the Brotherhood, Ibrahim Munir": apposed to the body
+            for a in _children(o, "appos"):
+                if (e := ctx.entity(a)) is not None and e.type == P and not people:
+                    people.append(e)
+        edge = max(tok.i, *(o.right_edge.i for o in _pobjs(tok, {"of", "for", "at"}))) if _pobjs(tok, {"of", "for", "at"}) else tok.i
+        if not people and edge + 1 < len(doc) and doc[edge + 1].text == ",":
             # "the Iraqi Defense Ministry spokesman, Brig. Gen. Tahseen Ibrahim,": read off the tokens
-            j = tok.i + 2
+            j = edge + 2
             while j < len(doc) and j < tok.i + 7 and (doc[j].lower_ in set(lex["honorifics"]) | words or doc[j].text == "."):
                 j += 1
             e = res.entity_at(j) if j < len(doc) else None
@@ -422,7 +427,7 @@ def verbs(ctx: Context) -> Iterator[Found]:
                 continue
             if _hypothetical(v) or _unrealised(v):
                 break
-            if pred == "attacks" and any(o.lemma_.lower() in rel["attacks"]["non_violent"] or o.lower_ in rel["attacks"]["non_violent"] for o in _pobjs(v, {"with"})):
+            if pred == "attacks" and any(t.lemma_.lower() in rel["attacks"]["non_violent"] or t.lower_ in rel["attacks"]["non_violent"] for o in _pobjs(v, {"with"}) for t in o.subtree):
                 break  # "hit North Korea with sanctions"
             for s in subj_toks:
                 for o in objs:
