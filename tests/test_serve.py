@@ -1,6 +1,7 @@
 """kg serve with real clients: SPARQLWrapper, rdflib's SPARQLStore, plain HTTP and a
 headless Chromium on the page at /. The server is the real command, on a free
 loopback port, stopped by the fixture."""
+
 from __future__ import annotations
 
 import http.server
@@ -42,9 +43,24 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(built: Path) -> Iterator[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kg", "serve", "--store", str(built), "--port", "0",
-         "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "serve",
+            "--store",
+            str(built),
+            "--port",
+            "0",
+            "--timeout",
+            str(TIMEOUT),
+            "--max-rows",
+            str(MAX_ROWS),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -61,7 +77,9 @@ def server(built: Path) -> Iterator[str]:
             proc.wait()
 
 
-def request(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None) -> tuple[int, str, bytes]:
+def request(
+    url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None
+) -> tuple[int, str, bytes]:
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
@@ -71,8 +89,11 @@ def request(url: str, *, data: bytes | None = None, headers: dict[str, str] | No
 
 
 def post_query(url: str, query: str, accept: str = "application/sparql-results+json") -> tuple[int, str, bytes]:
-    return request(f"{url}/sparql", data=urllib.parse.urlencode({"query": query}).encode(),
-                   headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
+    return request(
+        f"{url}/sparql",
+        data=urllib.parse.urlencode({"query": query}).encode(),
+        headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+    )
 
 
 def seed_union(built: Path) -> Graph:
@@ -99,14 +120,24 @@ def test_sparqlwrapper_select_in_every_format(server: str, fmt: str, method: str
     client.setMethod(GET if method == "GET" else POST)
     client.setReturnFormat({"json": JSON, "xml": XML, "csv": CSV, "tsv": TSV}[fmt])
     result = client.query()
-    assert result.response.headers["Content-Type"].split(";")[0] == {
-        "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-        "csv": "text/csv", "tsv": "text/tab-separated-values"}[fmt]
+    assert (
+        result.response.headers["Content-Type"].split(";")[0]
+        == {
+            "json": "application/sparql-results+json",
+            "xml": "application/sparql-results+xml",
+            "csv": "text/csv",
+            "tsv": "text/tab-separated-values",
+        }[fmt]
+    )
     converted = result.convert()
     if fmt == "json":
         quotes = [b["quote"]["value"] for b in converted["results"]["bindings"]]
     elif fmt == "xml":
-        quotes = [n.firstChild.firstChild.data for n in converted.getElementsByTagName("binding") if n.getAttribute("name") == "quote"]
+        quotes = [
+            n.firstChild.firstChild.data
+            for n in converted.getElementsByTagName("binding")
+            if n.getAttribute("name") == "quote"
+        ]
     else:
         lines = converted.decode("utf-8") if isinstance(converted, bytes) else converted
         quotes = lines.strip().splitlines()[1:]
@@ -118,21 +149,24 @@ def test_sparqlwrapper_construct_as_rdf(server: str, built: Path, fmt: str, pars
     from SPARQLWrapper import JSONLD, N3, TURTLE, SPARQLWrapper
 
     client = SPARQLWrapper(f"{server}/sparql")
-    client.setQuery(f"CONSTRUCT {{ ?e a ?t }} WHERE {{ GRAPH <https://w3id.org/newskg/resource/entities> {{ ?e a ?t }} }}")
+    client.setQuery("CONSTRUCT { ?e a ?t } WHERE { GRAPH <https://w3id.org/newskg/resource/entities> { ?e a ?t } }")
     client.setReturnFormat({"turtle": TURTLE, "n3": N3, "json-ld": JSONLD}[fmt])
     raw = client.query().response.read()
     got = Graph().parse(data=raw, format=parse_as)
     expected = Graph()
     ds = Dataset()
     ds.parse(built / "graph.trig", format="trig")
-    for t in ds.graph(URIRef("https://w3id.org/newskg/resource/entities")).triples((None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), None)):
+    for t in ds.graph(URIRef("https://w3id.org/newskg/resource/entities")).triples(
+        (None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), None)
+    ):
         expected.add(t)
     assert len(got) > 30 and isomorphic(got, expected)
 
 
 def test_construct_as_ntriples_by_accept_header(server: str) -> None:
     status, ctype, body = post_query(
-        server, "CONSTRUCT { ?s a ?t } WHERE { GRAPH kgr:entities { ?s a ?t } } LIMIT 5", accept="application/n-triples")
+        server, "CONSTRUCT { ?s a ?t } WHERE { GRAPH kgr:entities { ?s a ?t } } LIMIT 5", accept="application/n-triples"
+    )
     assert status == 200 and ctype.startswith("application/n-triples")
     assert len(Graph().parse(data=body, format="nt")) == 5
 
@@ -148,7 +182,9 @@ def test_rdflib_sparqlstore_reads_the_union_of_the_articles(server: str, built: 
     count = remote.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     ds = Dataset()
     ds.parse(built / "graph.trig", format="trig")
-    assert int(next(iter(count))[0]) == len(list(ds.quads((None, None, None, None))))  # the named graphs are the content
+    assert int(next(iter(count))[0]) == len(
+        list(ds.quads((None, None, None, None)))
+    )  # the named graphs are the content
 
 
 # --- what the endpoint refuses ---------------------------------------------------------------
@@ -215,7 +251,12 @@ def test_updates_and_load_are_refused(server: str, bystander: str) -> None:
         assert status == 403 and b"read-only" in text
     status, _, text = post_query(server, "LOAD <file:///etc/passwd>")
     assert status == 403 and text.decode().startswith("LOAD is disabled")
-    status, _, _ = request(f"{server}/sparql?graph=http://x", data=b"<http://a> <http://b> <http://c> .", headers={"Content-Type": "application/n-triples"}, method="PUT")
+    status, _, _ = request(
+        f"{server}/sparql?graph=http://x",
+        data=b"<http://a> <http://b> <http://c> .",
+        headers={"Content-Type": "application/n-triples"},
+        method="PUT",
+    )
     assert status == 403
     assert Recorder.hits == []
     status, _, body = post_query(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -234,6 +275,7 @@ def test_updates_and_load_are_refused(server: str, bystander: str) -> None:
         ("SELECT * { <http://x/SERVICE> ?p ?o }", []),
         ("LOAD <file:///etc/passwd>", ["LOAD"]),
         ("SELECT * {?s ?p ?o}\nSERVICE", ["SERVICE"]),
+        ("SELECT * { \\u0053ERVICE <http://x/> { ?s ?p ?o } }", ["SERVICE"]),
     ],
 )
 def test_forbidden_keywords_ignore_strings_iris_comments_and_names(query: str, refused: list[str]) -> None:
@@ -294,7 +336,8 @@ def test_the_page_and_the_diagram_endpoint(server: str) -> None:
     assert status == 200 and ctype.startswith("text/html") and b'<textarea id="query"' in body
     status, ctype, body = post_query(server, f"SELECT ?s ?o WHERE {{ ?s <{KGO}attacks> ?o }}", accept="image/svg+xml")
     status, ctype, body = request(
-        f"{server}/render", data=urllib.parse.urlencode({"query": f"SELECT ?s ?o WHERE {{ ?s <{KGO}attacks> ?o }}"}).encode(),
+        f"{server}/render",
+        data=urllib.parse.urlencode({"query": f"SELECT ?s ?o WHERE {{ ?s <{KGO}attacks> ?o }}"}).encode(),
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert status == 200 and ctype == "image/svg+xml" and b"<svg" in body
@@ -317,9 +360,18 @@ def test_a_person_types_a_query_and_sees_a_table_and_a_diagram(server: str, tmp_
 
     options = webdriver.ChromeOptions()
     options.binary_location = found[0]
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=found[1]), options=options)
     try:
@@ -336,8 +388,11 @@ def test_a_person_types_a_query_and_sees_a_table_and_a_diagram(server: str, tmp_
         cells = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#results tbody td")]
         assert "kgr:turkey" in cells
         assert driver.find_element(By.ID, "status").text.startswith(f"{len(cells) // 2} rows in ")
-        wait.until(lambda d: d.execute_script(
-            "const i = document.getElementById('diagram-image'); return i && i.complete && i.naturalWidth > 0"))
+        wait.until(
+            lambda d: d.execute_script(
+                "const i = document.getElementById('diagram-image'); return i && i.complete && i.naturalWidth > 0"
+            )
+        )
         # an error reads as one line on the page
         box.clear()
         box.send_keys("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
@@ -348,7 +403,16 @@ def test_a_person_types_a_query_and_sees_a_table_and_a_diagram(server: str, tmp_
 
 
 def test_serving_a_folder_without_a_store_is_one_line(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "kg", "serve", "--store", str(tmp_path), "--port", "0"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60, env={**os.environ})
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg", "serve", "--store", str(tmp_path), "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
     assert proc.returncode == 2
-    assert proc.stderr == f"kg: {tmp_path}: no Oxigraph store here; build one with `kg build ARTICLES --out DIR` and serve DIR\n"
+    assert (
+        proc.stderr
+        == f"kg: {tmp_path}: no Oxigraph store here; build one with `kg build ARTICLES --out DIR` and serve DIR\n"
+    )

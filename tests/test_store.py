@@ -3,6 +3,7 @@
 Articles are extracted once per module; the tests then drive `kg.store`
 directly, so each store operation costs milliseconds.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -100,7 +101,9 @@ def test_incremental_build_equals_a_fresh_one(tmp_path: Path, writes: dict[str, 
     steps = [("put", writes["changed"]), ("put", c), ("put", d), ("put", b), ("put", a), ("remove", d.stem)]
     incremental = build_in(tmp_path / "incremental", steps)
     assert_isomorphic(fresh[0], incremental[0])
-    assert isomorphic(Graph().parse(data=fresh[1], format="turtle"), Graph().parse(data=incremental[1], format="turtle"))
+    assert isomorphic(
+        Graph().parse(data=fresh[1], format="turtle"), Graph().parse(data=incremental[1], format="turtle")
+    )
     assert fresh == incremental  # same content, same bytes
 
 
@@ -123,7 +126,9 @@ def test_spliced_exports_equal_a_whole_one(tmp_path: Path, writes: dict[str, Art
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
-def test_output_does_not_depend_on_article_order(tmp_path: Path, writes: dict[str, ArticleWrite], order: tuple[int, ...]) -> None:
+def test_output_does_not_depend_on_article_order(
+    tmp_path: Path, writes: dict[str, ArticleWrite], order: tuple[int, ...]
+) -> None:
     keys = sorted(k for k in writes if k != "changed")[:3]
     reference = build_in(tmp_path / "ref", [("put", writes[k]) for k in keys])
     shuffled = build_in(tmp_path / "shuffled", [("put", writes[keys[i]]) for i in order])
@@ -154,10 +159,16 @@ def test_entity_rows_follow_the_articles_that_mention_them(tmp_path: Path, write
         store.put(a)
         store.put(b)
         store.put(b)  # the same article again: nothing doubles
-        rows = store.store.query(f"SELECT ?e (COUNT(?l) AS ?n) WHERE {{ GRAPH <{ENTITIES}> {{ ?e rdfs:label ?l }} }} GROUP BY ?e", prefixes=PREFIXES)
+        rows = store.store.query(
+            f"SELECT ?e (COUNT(?l) AS ?n) WHERE {{ GRAPH <{ENTITIES}> {{ ?e rdfs:label ?l }} }} GROUP BY ?e",
+            prefixes=PREFIXES,
+        )
         assert {int(r["n"].value) for r in rows} == {1}
         store.remove(b.stem)
-        left = {q.subject.value.rsplit("/", 1)[1] for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(ENTITIES))}
+        left = {
+            q.subject.value.rsplit("/", 1)[1]
+            for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(ENTITIES))
+        }
         assert left == {e.key for e in a.entities}
         assert not left & only_b
 
@@ -170,7 +181,10 @@ def test_an_entity_takes_the_majority_type_and_name_ties_by_name() -> None:
         EntityRecord("a0", "y", "Ankara", "Location"),
         EntityRecord("a9", "y", "Ankara", "Country", "Q3640"),
     ]
-    rows = {(t.subject.value.rsplit("/", 1)[1], t.predicate.value.rsplit("#", 1)[1], getattr(t.object, "value", "")) for t in describe(records)}
+    rows = {
+        (t.subject.value.rsplit("/", 1)[1], t.predicate.value.rsplit("#", 1)[1], getattr(t.object, "value", ""))
+        for t in describe(records)
+    }
     assert ("x", "type", "https://w3id.org/newskg/ontology#Group") in rows
     assert ("x", "label", "Hamas") in rows  # the name most articles use
     assert ("y", "type", "https://w3id.org/newskg/ontology#Country") in rows  # a tie goes to the class name
@@ -222,7 +236,9 @@ def test_a_killed_writer_leaves_whole_articles(tmp_path: Path, writes: dict[str,
     for delay in (0.01, 0.05, 0.13):
         proc = subprocess.Popen(
             [sys.executable, "-c", KILLER, str(tmp_path / "store"), str(tmp_path / "writes.pkl")],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert proc.stdout and proc.stdout.readline().strip() == "open"
         for _ in range(3):  # a few whole articles, then kill while the next ones are written
@@ -240,7 +256,10 @@ def test_a_killed_writer_leaves_whole_articles(tmp_path: Path, writes: dict[str,
             # the entity rows are exactly what the articles in the store give
             keys = {r.key for s in known for r in _records_of(store, s)}
             expected = sorted(map(str, describe(r for s in known for r in _records_of(store, s))))
-            stored = sorted(str(ox.Triple(q.subject, q.predicate, q.object)) for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(ENTITIES)))
+            stored = sorted(
+                str(ox.Triple(q.subject, q.predicate, q.object))
+                for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(ENTITIES))
+            )
             assert stored == expected and len(keys) > 0
 
 

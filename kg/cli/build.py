@@ -1,4 +1,5 @@
 """kg build PATH... [--out DIR] [--store DIR | --endpoint URL] [--jobs N] [--shard I/N]"""
+
 from __future__ import annotations
 
 import argparse
@@ -19,12 +20,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     target = p.add_mutually_exclusive_group()
     target.add_argument("--store", default=None, help="Oxigraph store folder (default: OUT/store)")
     target.add_argument(
-        "--endpoint", default=None, metavar="URL",
+        "--endpoint",
+        default=None,
+        metavar="URL",
         help="write to a SPARQL 1.1 Graph Store Protocol endpoint instead (e.g. http://host:7878/store)",
     )
-    p.add_argument("--query-endpoint", default=None, metavar="URL", help="the endpoint's SPARQL query URL (guessed for Oxigraph, Fuseki, GraphDB, Virtuoso)")
+    p.add_argument(
+        "--query-endpoint",
+        default=None,
+        metavar="URL",
+        help="the endpoint's SPARQL query URL (guessed for Oxigraph, Fuseki, GraphDB, Virtuoso)",
+    )
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="extraction processes (default: 1)")
-    p.add_argument("--shard", default=None, metavar="I/N", help="build only the I-th of N disjoint shards of the articles")
+    p.add_argument(
+        "--shard", default=None, metavar="I/N", help="build only the I-th of N disjoint shards of the articles"
+    )
     p.set_defaults(func=run)
 
 
@@ -42,8 +52,13 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _terminate)  # kill: finish or drop the article being written, then stop
     try:
         report = build(
-            args.paths, None if args.endpoint else (args.out or "outputs"), store=args.store,
-            endpoint=args.endpoint, query_endpoint=args.query_endpoint, jobs=args.jobs, shard=shard,
+            args.paths,
+            None if args.endpoint else (args.out or "outputs"),
+            store=args.store,
+            endpoint=args.endpoint,
+            query_endpoint=args.query_endpoint,
+            jobs=args.jobs,
+            shard=shard,
         )
     except BuildInterrupted as e:
         print(f"kg: {e}", file=sys.stderr)

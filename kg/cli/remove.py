@@ -1,4 +1,5 @@
 """kg remove ARTICLE... [--out DIR] [--store DIR | --endpoint URL]"""
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="drop articles from the store (and graph.trig) with the entity rows only they supported",
     )
     p.add_argument("articles", nargs="+", help="article stems, file names or paths (000_x, 000_x.txt, seeds/000_x.txt)")
-    p.add_argument("--out", default=None, help="output folder whose graph.trig and graph.ttl are rewritten (default: outputs)")
+    p.add_argument(
+        "--out", default=None, help="output folder whose graph.trig and graph.ttl are rewritten (default: outputs)"
+    )
     target = p.add_mutually_exclusive_group()
     target.add_argument("--store", default=None, help="Oxigraph store folder (default: OUT/store)")
     target.add_argument("--endpoint", default=None, metavar="URL", help="a SPARQL 1.1 Graph Store Protocol endpoint")
@@ -27,8 +30,11 @@ def run(args: argparse.Namespace) -> int:
         raise KgError("give --out (a local store and graph files) or --endpoint (a server), not both")
     try:
         report = remove(
-            args.articles, None if args.endpoint else (args.out or "outputs"), store=args.store,
-            endpoint=args.endpoint, query_endpoint=args.query_endpoint,
+            args.articles,
+            None if args.endpoint else (args.out or "outputs"),
+            store=args.store,
+            endpoint=args.endpoint,
+            query_endpoint=args.query_endpoint,
         )
     except BuildInterrupted as e:
         print(f"kg: {e}", file=sys.stderr)

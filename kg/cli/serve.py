@@ -1,4 +1,5 @@
 """kg serve [--store DIR] [--host 127.0.0.1] [--port 7878]"""
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7878, help="port (default: 7878; 0 picks a free one)")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds a query may run (default: 10)")
-    p.add_argument("--max-rows", type=int, default=10_000, metavar="N", help="most rows or triples in an answer (default: 10000)")
+    p.add_argument(
+        "--max-rows", type=int, default=10_000, metavar="N", help="most rows or triples in an answer (default: 10000)"
+    )
     p.add_argument("--workers", type=int, default=2, metavar="N", help="queries answered at the same time (default: 2)")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     p.set_defaults(func=run)

@@ -455,6 +455,11 @@ def verbs(ctx: Context) -> Iterator[Found]:
                     for s in subj_toks:
                         for o in _pobjs(n, set(rel["attacks"]["target_preps"])) + _pobjs(v, {"against", "on", "in", "into"}):
                             yield from _found(ctx, s, "attacks", o, v, "attacks/launch-event-noun", 0.75)
+                        # "launched a fierce attack to capture the city of Ramadi": the purpose names the target
+                        for aim in [c for c in list(v.children) + list(n.children) if c.dep_ in {"advcl", "xcomp", "acl"}]:
+                            if aim.lemma_.lower() in rel["attacks"]["verbs"]:
+                                for o in _children(aim, "dobj"):
+                                    yield from _found(ctx, s, "attacks", o, v, "attacks/launch-to-take", 0.65)
         # withdrawal: "pull US troops from the area", "Russia withdrew from Crimea"
         if lemma in rel["withdrawsFrom"]["verbs"] and not _hypothetical(v):
             places = _pobjs(v, set(rel["withdrawsFrom"]["from_preps"]))
