@@ -161,6 +161,14 @@ def _label(g: Graph, x: Any) -> str:
     return str(x)[-40:] + "?"
 
 
+def _count_misses(c: Counts, golds: list[dict], matched: set[int], scores: Scores, line: Callable[[dict], str]) -> None:
+    """Required gold relations count towards recall; each one not found is listed."""
+    required = [i for i, r in enumerate(golds) if not r.get("optional")]
+    c.gold += len(required)
+    c.found += len(matched)
+    scores.details.extend(line(golds[i]) for i in required if i not in matched)
+
+
 def score_graph(g: Graph, gold: dict, scores: Scores) -> None:
     m = node_mapper(g, gold)
     rels = gold["relations"]
@@ -181,12 +189,7 @@ def score_graph(g: Graph, gold: dict, scores: Scores) -> None:
             c.tp += hit
             if not hit:
                 scores.details.append(f"  FP {name}: {_label(g, ps)} -> {_label(g, po)}")
-        required = [i for i, r in enumerate(golds) if not r.get("optional")]
-        c.gold += len(required)
-        c.found += len(matched)
-        for i in required:
-            if i not in matched:
-                scores.details.append(f"  FN {name}: {golds[i]['subject']} -> {golds[i]['object']}")
+        _count_misses(c, golds, matched, scores, lambda r, n=name: f"  FN {n}: {r['subject']} -> {r['object']}")
     golds = [r for r in rels if r["predicate"] == "states"]
     matched = set()
     c = scores.counts["states"]
@@ -204,12 +207,7 @@ def score_graph(g: Graph, gold: dict, scores: Scores) -> None:
             c.tp += hit
             if not hit:
                 scores.details.append(f"  FP states: {_label(g, ids or s)}: {q[:70]!r}")
-    required = [i for i, r in enumerate(golds) if not r.get("optional")]
-    c.gold += len(required)
-    c.found += len(matched)
-    for i in required:
-        if i not in matched:
-            scores.details.append(f"  FN states: {golds[i]['subject']}: {golds[i]['quote'][:70]!r}")
+    _count_misses(c, golds, matched, scores, lambda r: f"  FN states: {r['subject']}: {r['quote'][:70]!r}")
     present: dict[str, set[str]] = defaultdict(set)
     for node in set(g.subjects()):
         for gid in m(node):

@@ -19,6 +19,7 @@ from ..lexicon import gazetteer, table
 from ..model import Entity, EntityType, Relation, Statement
 from ..nlp import Parsed
 from ..resolve import Resolution
+from .statements import Speakers, last_subject
 
 P, O, C, L, G = (EntityType.PERSON, EntityType.ORGANIZATION, EntityType.COUNTRY, EntityType.LOCATION, EntityType.GROUP)
 DOMAIN = {
@@ -61,16 +62,8 @@ class Context:
             tok = tok.head.head
         if tok.lower_ == "it" and tok.dep_.startswith("nsubj"):
             # "it launched a naval bombardment": the state or organisation last named as a subject
-            sents = list(self.doc.sents)
-            idx = next(n for n, s in enumerate(sents) if s.start <= tok.i < s.end)
-            window = sents[max(0, idx - 1)].start
-            found = None
-            for start, end, key, _s in self.res.mentions:
-                if start >= tok.i:
-                    break
-                if start >= window and self.res.entities[key].type in {O, C} and self.doc[start:end].root.dep_.startswith("nsubj"):
-                    found = self.res.entities[key]
-            return found
+            key = last_subject(self.doc, self.res, tok, {O, C})
+            return self.res.entities[key] if key else None
         if tok.dep_.startswith("nsubj") and tok.lemma_.lower() in _rel()["attacks"]["nouns"]:
             # "a drone attack by the United States killed ...": the attacker
             for a in _pobjs(tok, {"by"}):
@@ -308,8 +301,6 @@ def titles(ctx: Context) -> Iterator[Found]:
                 title_tok = doc[i]
             i -= 1
     # TITLE noun with a possessive or "of" organisation, and a person in apposition or resolved as speaker
-    from .statements import Speakers
-
     speakers = Speakers(doc, res)
     for tok in doc:
         if tok.lower_ not in words and tok.lemma_.lower() not in words:

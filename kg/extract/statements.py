@@ -91,6 +91,21 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
+def last_subject(doc: Doc, res: Resolution, tok: Token, types: set[EntityType]) -> str | None:
+    """"it": the entity of one of `types` last named as a subject in this or the previous sentence."""
+    sents = list(doc.sents)
+    idx = next(n for n, s in enumerate(sents) if s.start <= tok.i < s.end)
+    window = sents[max(0, idx - 1)].start
+    found = None
+    for start, end, key, _s in res.mentions:
+        if start >= tok.i:
+            break
+        if start >= window and start not in range(tok.i, tok.i + 1) and res.entities[key].type in types \
+                and doc[start:end].root.dep_.startswith("nsubj"):
+            found = key
+    return found
+
+
 class Speakers:
     """Resolves a subject token to the speaking entity."""
 
@@ -151,18 +166,7 @@ class Speakers:
         if tok.lower_ in PRONOUNS:
             return self.pronoun(tok)
         if tok.lower_ in ORG_PRONOUNS:
-            # "..., it added": the organisation last named as a subject in this or the previous sentence
-            sents = list(self.doc.sents)
-            idx = next(n for n, s in enumerate(sents) if s.start <= tok.i < s.end)
-            window = sents[max(0, idx - 1)].start
-            found = None
-            for start, end, key, _s in self.res.mentions:
-                if start >= tok.i:
-                    break
-                e = self.res.entities[key]
-                if start >= window and e.type == EntityType.ORGANIZATION and self.doc[start:end].root.dep_.startswith("nsubj"):
-                    found = key
-            return found
+            return last_subject(self.doc, self.res, tok, {EntityType.ORGANIZATION})  # "..., it added"
         key = self.entity_in(tok)
         if key:
             return key
