@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install build clean
+.PHONY: run test install build clean browser corpus-check
 
 install: $(STAMP)
 
@@ -29,7 +29,14 @@ run: build
 	$(PY) -m kg query outputs --name chain-of-command
 	$(PY) -m kg query outputs --name who-designates-whom
 
-test: install
+# The web page is tested in a real headless browser: Debian's chromium and its driver.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "note: chromium is not installed and cannot be; the browser test will be skipped"; fi; }
+
+test: install browser
 	$(PY) -m pytest -q
 
 clean:
