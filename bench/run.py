@@ -33,7 +33,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,6 +159,7 @@ def memory(work: Path, n: int) -> tuple[list[dict[str, float]], Path]:
         wall, peak, stdout = run([PY, "-m", "kg", "build", str(src), "--out", str(out), "--jobs", "2"])
         triples = int(re.search(r"(\d+) triples", stdout).group(1))  # type: ignore[union-attr]
         rows.append({"articles": count, "words": words, "seconds": wall, "peak_mb": peak / 2**20, "triples": triples})
+        log(f"memory: {count} articles in {wall:.0f} s, peak {peak / 2**20:.0f} MB")
         if count == n:
             out.rename(big)
         else:
@@ -187,10 +188,20 @@ def incremental(work: Path, big: Path, n: int, repeats: int = 3) -> dict[str, fl
 # --- 2. queries on a million triples ------------------------------------------------------------------
 
 
-def million(work: Path, big: Path, target: int = 1_000_000) -> tuple[Path, int, int]:
-    """A store of >= target triples: the N-article store's article graphs copied under renamed IRIs.
+def real_store(work: Path) -> tuple[Path, dict[str, float]]:
+    """The whole real corpus built with --jobs 2: the seed of the million-triple store."""
+    files = sorted(CORPUS.glob("*.txt"))
+    log(f"million: building all {len(files)} real articles with --jobs 2")
+    out = work / "real_all"
+    wall, peak, stdout = run([PY, "-m", "kg", "build", str(CORPUS), "--out", str(out), "--jobs", "2"])
+    triples = int(re.search(r"(\d+) triples", stdout).group(1))  # type: ignore[union-attr]
+    return out, {"articles": len(files), "seconds": wall, "peak_mb": peak / 2**20, "triples": triples}
 
-    Each copy k renames the article and everything minted from it
+
+def million(work: Path, seed: Path, target: int = 1_000_000) -> tuple[Path, int, int]:
+    """A store of >= target triples: the real corpus's article graphs copied under renamed IRIs.
+
+    Copy k renames each article and everything minted from it
     (kgr:article_{stem}... -> kgr:article_{stem}_c{k}...) and keeps the entity
     IRIs, so entities gather the mentions, statements and relations of every
     copy, as they would in a larger corpus; kgr:entities is kept once.
@@ -199,19 +210,21 @@ def million(work: Path, big: Path, target: int = 1_000_000) -> tuple[Path, int, 
 
     from kg.store import is_meta
 
-    src = ox.Store.read_only(str(big / "store"))
+    src = ox.Store.read_only(str(seed / "store"))
     content = [q for q in src if not is_meta(q.graph_name)]  # article and entity graphs
     per_copy = len(content)
     copies = -(-target // per_copy)
     log(f"million: {per_copy} quads x {copies} copies")
     prefix = "https://w3id.org/newskg/resource/article_"
+    stems = sorted((q.graph_name.value[len(prefix):] for q in content if q.graph_name.value.startswith(prefix)), key=len)
+    stem_of = re.compile("^(" + "|".join(re.escape(x) for x in sorted(set(stems), key=len, reverse=True)) + ")")
 
     def rename(term, k):  # type: ignore[no-untyped-def]
-        if isinstance(term, ox.NamedNode) and term.value.startswith(prefix):
+        if k and isinstance(term, ox.NamedNode) and term.value.startswith(prefix):
             rest = term.value[len(prefix):]
-            m = re.match(r"(syn_\d+_\d{6})(.*)", rest)
+            m = stem_of.match(rest)
             if m:
-                return ox.NamedNode(f"{prefix}{m.group(1)}c{k}{m.group(2)}")
+                return ox.NamedNode(f"{prefix}{m.group(1)}_c{k}{rest[m.end():]}")
         return term
 
     def quads():  # type: ignore[no-untyped-def]
@@ -232,6 +245,57 @@ def million(work: Path, big: Path, target: int = 1_000_000) -> tuple[Path, int, 
     nq = work / "million.nq"
     ox.Store.read_only(str(path)).dump(str(nq), format=ox.RdfFormat.N_QUADS)
     return path, total, copies
+
+
+OX_CHILD = """
+import json, statistics, sys, time
+import pyoxigraph as ox
+from kg.vocab import PREFIXES
+store = ox.Store.read_only(sys.argv[1])
+print("ready", flush=True)
+for line in sys.stdin:
+    q = json.loads(line)
+    times = []
+    while len(times) < int(sys.argv[2]) and sum(times) < 20:  # a slow query is timed fewer times
+        t = time.perf_counter()
+        n = len(list(store.query(q, prefixes=PREFIXES, use_default_graph_as_union=True)))
+        times.append(time.perf_counter() - t)
+    print(json.dumps({"ms": statistics.median(times) * 1000, "rows": n}), flush=True)
+"""
+
+
+class Child:
+    """A helper process answering one JSON line per request line; ended when a request outlives `cap`."""
+
+    def __init__(self, args: Sequence[str]) -> None:
+        self.args = list(args)
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> str:
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout
+        return self.proc.stdout.readline()
+
+    def ask(self, query: str, cap: float) -> dict[str, object] | None:
+        if self.proc is None:
+            self.start()
+        assert self.proc and self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps(query) + "\n")
+        self.proc.stdin.flush()
+        answer: list[str] = []
+        reader = threading.Thread(target=lambda: answer.append(self.proc.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+        reader.start()
+        reader.join(cap)
+        if not answer:
+            self.stop()
+            return None
+        return json.loads(answer[0])  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
 
 
 RDFLIB_CHILD = """
@@ -281,7 +345,7 @@ def bound_queries(store) -> list[tuple[str, str, dict[str, str]]]:  # type: igno
         params: dict[str, str] = {}
         text = q.text
         for p in q.params:
-            if p.name in ENTITY_PARAMS:
+            if p.name in ENTITY_PARAMS and not any(k in ENTITY_PARAMS for k in params):  # the first only
                 value, term = "Donald Trump", f"<{ENTITY}>"
             elif p.name == "type":
                 value, term = "Person", '"Person"'
@@ -298,30 +362,28 @@ def bound_queries(store) -> list[tuple[str, str, dict[str, str]]]:  # type: igno
 def latency(work: Path, path: Path, cap: float, repeats: int = 5) -> tuple[list[dict[str, object]], dict[str, float]]:
     import pyoxigraph as ox
 
-    from kg.vocab import PREFIXES
-
-    store = ox.Store.read_only(str(path))
-    queries = bound_queries(store)
-    child = subprocess.Popen([PY, "-c", RDFLIB_CHILD, str(work / "million.nq"), str(cap)], cwd=ROOT,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert child.stdout and child.stdin
+    queries = bound_queries(ox.Store.read_only(str(path)))
+    oxi = Child([PY, "-c", OX_CHILD, str(path), str(repeats)])
+    oxi.start()
+    rdf = Child([PY, "-c", RDFLIB_CHILD, str(work / "million.nq"), str(cap)])
     log("latency: rdflib is loading the million-triple dataset")
-    loaded = json.loads(child.stdout.readline())
+    loaded = json.loads(rdf.start())
     rows = []
     for name, text, params in queries:
-        times, n = [], 0
-        for _ in range(repeats):
-            t = time.perf_counter()
-            n = len(list(store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)))
-            times.append(time.perf_counter() - t)
-        child.stdin.write(json.dumps(text) + "\n")
-        child.stdin.flush()
-        r = json.loads(child.stdout.readline())
-        log(f"latency: {name}: oxigraph {statistics.median(times) * 1000:.1f} ms, rdflib {r['s']}")
-        rows.append({"name": name, "params": params, "ox_ms": statistics.median(times) * 1000, "rows": n,
-                     "rdflib_s": r["s"], "rdflib_rows": r["rows"], "error": r.get("error")})
-    child.stdin.close()
-    child.wait(timeout=60)
+        o = oxi.ask(text, cap + 30)
+        if o is None:
+            oxi.start()
+        r = rdf.ask(text, cap + 30)
+        if r is None:  # stuck outside Python's reach: load again for the next query
+            r = {"s": None, "rows": None}
+            rdf.start()
+        log(f"latency: {name}: oxigraph {o and o['ms']} ms, rdflib {r['s']} s")
+        rows.append({
+            "name": name, "params": params, "ox_ms": o["ms"] if o else None, "rows": o["rows"] if o else None,
+            "rdflib_s": r["s"], "rdflib_rows": r["rows"], "error": r.get("error"),
+        })
+    oxi.stop()
+    rdf.stop()
     return rows, loaded
 
 
@@ -334,8 +396,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def http_times(url: str, queries: Sequence[str], repeats: int) -> list[float]:
-    out = []
+def http_times(url: str, queries: Sequence[str], repeats: int) -> list[float | None]:
+    """Median ms of each query over HTTP (POST, JSON results); None when it failed or ran out of time."""
+    out: list[float | None] = []
     for q in queries:
         times = []
         for _ in range(repeats):
@@ -343,10 +406,15 @@ def http_times(url: str, queries: Sequence[str], repeats: int) -> list[float]:
                                          headers={"Accept": "application/sparql-results+json",
                                                   "Content-Type": "application/x-www-form-urlencoded"})
             t = time.perf_counter()
-            with urllib.request.urlopen(req, timeout=120) as r:
-                r.read()
+            try:
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    body = r.read()
+                json.loads(body)  # a timed-out answer can be a 200 with truncated JSON
+            except (OSError, ValueError):
+                times = []
+                break
             times.append(time.perf_counter() - t)
-        out.append(statistics.median(times) * 1000)
+        out.append(statistics.median(times) * 1000 if times else None)
     return out
 
 
@@ -360,7 +428,7 @@ def wait_up(url: str) -> None:
     raise SystemExit(f"{url} did not start")
 
 
-def serving(path: Path) -> dict[str, object]:
+def serving(path: Path, lat: list[dict[str, object]]) -> dict[str, object]:
     import pyoxigraph as ox
 
     from kg.vocab import PREFIXES
@@ -368,11 +436,13 @@ def serving(path: Path) -> dict[str, object]:
     binary = shutil.which("oxigraph", path=f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     store = ox.Store.read_only(str(path))
     prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-    queries = [prologue + t for _, t, _ in bound_queries(store)]
+    fast = {r["name"] for r in lat if r["ox_ms"] is not None and float(r["ox_ms"]) < 20_000}  # type: ignore[arg-type]
+    queries = [prologue + t for name, t, _ in bound_queries(store) if name in fast]
+    result: dict[str, object] = {"names": [name for name, _, _ in bound_queries(store) if name in fast]}
     del store
-    result: dict[str, object] = {"binary": bool(binary)}
+    result["binary"] = bool(binary)
     port = free_port()
-    kg = subprocess.Popen([PY, "-m", "kg", "serve", "--store", str(path.parent), "--port", str(port), "--timeout", "120",
+    kg = subprocess.Popen([PY, "-m", "kg", "serve", "--store", str(path.parent), "--port", str(port), "--timeout", "60",
                            "--max-rows", "1000000"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         wait_up(f"http://127.0.0.1:{port}/sparql")
@@ -384,7 +454,7 @@ def serving(path: Path) -> dict[str, object]:
     if binary:
         port = free_port()
         ox_proc = subprocess.Popen([binary, "serve-read-only", "--location", str(path), "--bind", f"127.0.0.1:{port}",
-                                    "--union-default-graph", "--timeout-s", "120"],
+                                    "--union-default-graph", "--timeout-s", "60"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_up(f"http://127.0.0.1:{port}/query")
@@ -399,42 +469,57 @@ def serving(path: Path) -> dict[str, object]:
 # --- the report ----------------------------------------------------------------------------------------------
 
 
+def _ms(x: object) -> str:
+    return "-" if x is None else f"{float(x):.1f}"  # type: ignore[arg-type]
+
+
 def report(args: argparse.Namespace, tp: dict[str, float], mem: list[dict[str, float]], inc: dict[str, float],
            lat: list[dict[str, object]], loaded: dict[str, float], mtotal: int, copies: int,
-           serve: dict[str, object], seconds: float) -> str:
+           serve: dict[str, object], real_build: dict[str, float], seconds: float) -> str:
     def ok(good: bool) -> str:
         return "met" if good else "**not met**"
 
+    cap_ms = args.rdflib_cap * 1000
     r1 = tp["j1_wps"] / tp["pipe_wps"]
     r2 = tp["j2_wps"] / tp["j1_wps"]
-    ox_ms = [float(r["ox_ms"]) for r in lat]  # type: ignore[arg-type]
-    speedups = [float(r["rdflib_s"]) * 1000 / float(r["ox_ms"]) for r in lat if r["rdflib_s"] is not None]  # type: ignore[arg-type]
-    timed_out = [r for r in lat if r["rdflib_s"] is None]
-    min_speedup = min(speedups + [args.rdflib_cap * 1000 / float(r["ox_ms"]) for r in timed_out])  # type: ignore[arg-type]
+    ox_ms = [float(r["ox_ms"]) if r["ox_ms"] is not None else cap_ms + 30_000 for r in lat]  # type: ignore[arg-type]
+    speedups = []
+    for r, o in zip(lat, ox_ms, strict=True):
+        rd = float(r["rdflib_s"]) * 1000 if r["rdflib_s"] is not None else cap_ms  # type: ignore[arg-type]
+        speedups.append(rd / o)  # a lower bound where rdflib was stopped
+    fast = sum(o < 100 for o in ox_ms)
+    ten = sum(x >= 10 for x in speedups)
     ratio3 = inc["add_s"] / inc["alone_s"]
     peaks = [r["peak_mb"] for r in mem]
     lines = [
         "# Benchmark results",
         "",
-        f"Measured by `bench/run.py --articles {args.articles} --real {args.real}` in one run of "
-        f"{seconds / 60:.0f} minutes on {os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), "
-        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}. Every build is the real command "
-        "(`python -m kg build ...`) timed from outside, start-up and model loading included.",
+        f"Measured by `bench/run.py --articles {args.articles} --real {args.real} --rdflib-cap {args.rdflib_cap:g}` "
+        f"in one run of {seconds / 60:.0f} minutes on {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d')}. Every build is the real command (`python -m kg build ...`) timed from "
+        "outside, start-up and model loading included. The machine was shared with other work, so figures can "
+        "be a few percent off.",
         "",
         "| goal | figure | goal met |",
         "| --- | --- | --- |",
-        f"| build throughput, one process, ≥ 0.8 × bare `nlp.pipe` | {r1:.2f} × ({tp['j1_wps']:.0f} vs {tp['pipe_wps']:.0f} words/s) | {ok(r1 >= 0.8)} |",
+        f"| build throughput, one process, ≥ 0.8 × bare `nlp.pipe` | {r1:.2f} × ({tp['j1_wps']:.0f} vs "
+        f"{tp['pipe_wps']:.0f} words/s) | {ok(r1 >= 0.8)} |",
         f"| `--jobs 2` ≥ 1.6 × one job | {r2:.2f} × ({tp['j2_wps']:.0f} words/s) | {ok(r2 >= 1.6)} |",
-        f"| named queries on ≥ 1,000,000 triples: median < 100 ms | median {statistics.median(ox_ms):.1f} ms (max {max(ox_ms):.0f} ms) over {len(lat)} queries, {mtotal:,} quads | {ok(statistics.median(ox_ms) < 100)} |",
-        f"| … and ≥ 10 × faster than rdflib in memory | at least {min_speedup:.0f} × on every query (median {statistics.median(speedups) if speedups else 0:.0f} ×) | {ok(min_speedup >= 10)} |",
-        f"| one article added to a {args.articles}-article store ≤ 2 × building it alone | {ratio3:.2f} × ({inc['add_s']:.2f} s vs {inc['alone_s']:.2f} s) | {ok(ratio3 <= 2)} |",
-        f"| peak memory of a {args.articles}-article build < 2 GB, flat in N | {peaks[-1]:.0f} MB at {mem[-1]['articles']} articles ({', '.join(f'{p:.0f}' for p in peaks)} MB at {', '.join(str(r['articles']) for r in mem)}) | {ok(peaks[-1] < 2048 and peaks[-1] < 1.25 * peaks[0])} |",
+        f"| named queries on ≥ 1,000,000 triples: median < 100 ms | median {statistics.median(ox_ms):.0f} ms over "
+        f"{len(lat)} queries ({fast} under 100 ms), {mtotal:,} quads | {ok(statistics.median(ox_ms) < 100)} |",
+        f"| … and ≥ 10 × faster than rdflib in memory | {ten} of {len(lat)} queries at least 10 × faster "
+        f"(median {statistics.median(speedups):.0f} ×) | {ok(ten == len(lat))} |",
+        f"| one article added to a {args.articles}-article store ≤ 2 × building it alone | {ratio3:.2f} × "
+        f"({inc['add_s']:.2f} s vs {inc['alone_s']:.2f} s) | {ok(ratio3 <= 2)} |",
+        f"| peak memory of a {args.articles}-article build < 2 GB, flat in N | {peaks[-1]:.0f} MB at "
+        f"{mem[-1]['articles']} articles ({', '.join(f'{p:.0f}' for p in peaks)} MB at "
+        f"{', '.join(str(r['articles']) for r in mem)}) | {ok(peaks[-1] < 2048 and peaks[-1] < 1.25 * peaks[0])} |",
         "",
         "## 1. Build throughput (real articles)",
         "",
-        f"The first {tp['articles']} articles of `../shared/corpus` ({tp['words']:,} words after page furniture is removed). "
-        "Bare `nlp.pipe` is a script that reads the same texts, loads the same model with `spacy.load` and runs "
-        "`nlp.pipe(texts, batch_size=16)`; the builds are `kg build DIR --out NEW` (fresh store).",
+        f"The first {tp['articles']} articles of `../shared/corpus` ({tp['words']:,} words after page furniture is "
+        "removed). Bare `nlp.pipe` is a script that reads the same texts, loads the same model with `spacy.load` "
+        "and runs `nlp.pipe(texts, batch_size=16)`; the builds are `kg build DIR --out NEW` (fresh store).",
         "",
         "| run | seconds | words/s | vs bare pipe |",
         "| --- | ---: | ---: | ---: |",
@@ -443,35 +528,41 @@ def report(args: argparse.Namespace, tp: dict[str, float], mem: list[dict[str, f
         f"| `kg build --jobs 2` | {tp['j2_s']:.1f} | {tp['j2_wps']:.0f} | {tp['j2_wps'] / tp['pipe_wps']:.2f} |",
         "",
         f"graph.trig of the one-process and two-process builds byte-identical: {'yes' if tp['same_bytes'] else 'NO'}.",
+        f"The whole corpus ({real_build['articles']:.0f} real articles, {real_build['triples']:,.0f} triples) with "
+        f"`--jobs 2`: {real_build['seconds']:.0f} s, peak memory {real_build['peak_mb']:.0f} MB.",
         "",
         "## 2. Named queries on a million triples",
         "",
-        f"The {args.articles}-article synthetic store of section 4, its article graphs copied {copies} times under renamed "
-        "article IRIs (entity IRIs kept, so entities gather the mentions of every copy; `kgr:entities` once): "
+        f"The whole real corpus's store (section 1), its article graphs copied {copies} times under renamed article "
+        "IRIs (entity IRIs kept, so entities gather the mentions of every copy; `kgr:entities` once): "
         f"{mtotal:,} quads in an on-disk Oxigraph store. Each query of `queries/` is bound as `kg query` binds it "
-        "(entity parameters: Donald Trump; type: Person; optional others left open) and run with every graph as the "
-        f"default graph. Oxigraph: median of 5 runs, rows materialised. rdflib: `Dataset(default_union=True)` "
-        f"loaded from N-Quads in {loaded['load']:.0f} s, one run, stopped after {args.rdflib_cap:.0f} s.",
+        "(entity parameters: Donald Trump; type: Person; other optional parameters left open) and run with every "
+        "graph as the default graph, rows materialised. Oxigraph: median of 5 runs (fewer for a query slower than 4 s; "
+        f"stopped after {args.rdflib_cap + 30:g} s). rdflib: "
+        f"`Dataset(default_union=True)` loaded from N-Quads in {loaded['load']:.0f} s, one run, stopped after "
+        f"{args.rdflib_cap:g} s.",
         "",
         "| query | parameters | rows | Oxigraph ms | rdflib ms | × faster |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    for r in lat:
+    for r, x in zip(lat, speedups, strict=True):
         params = ", ".join(f"{k}={v}" for k, v in r["params"].items()) or "-"  # type: ignore[attr-defined]
         if r["rdflib_s"] is None:
-            rd = f"> {args.rdflib_cap * 1000:.0f}" if not r.get("error") else f"error: {r['error']}"
-            x = f"> {args.rdflib_cap * 1000 / float(r['ox_ms']):.0f}"  # type: ignore[arg-type]
+            rd = f"> {cap_ms:.0f}" if not r.get("error") else f"error: {r['error']}"
+            xs = f"> {x:.0f}" if r["ox_ms"] is not None else "?"  # both stopped: unknown
         else:
             rd = f"{float(r['rdflib_s']) * 1000:.0f}"  # type: ignore[arg-type]
-            x = f"{float(r['rdflib_s']) * 1000 / float(r['ox_ms']):.0f}"  # type: ignore[arg-type]
-        lines.append(f"| {r['name']} | {params} | {r['rows']} | {float(r['ox_ms']):.1f} | {rd} | {x} |")  # type: ignore[arg-type]
+            xs = f"{x:.0f}"
+        oxs = _ms(r["ox_ms"]) if r["ox_ms"] is not None else f"> {cap_ms + 30_000:.0f}"
+        lines.append(f"| {r['name']} | {params} | {r['rows'] if r['rows'] is not None else '-'} | {oxs} | {rd} | {xs} |")
     lines += [
         "",
         f"## 3. One more article into a {args.articles}-article store",
         "",
-        f"`kg build NEW.txt --out DIR` where DIR holds the {args.articles}-article synthetic build (a fresh copy each time), "
-        "against `kg build NEW.txt --out EMPTY`; median of 3. Both include loading spaCy; adding also rewrites "
-        f"DIR/graph.trig and graph.ttl for the whole store ({mem[-1]['triples']:,} triples).",
+        f"`kg build NEW.txt --out DIR` where DIR holds the {args.articles}-article synthetic build of section 4 (a "
+        "fresh copy each time), against `kg build NEW.txt --out EMPTY`; median of 3. Both include loading spaCy; "
+        f"adding also rewrites DIR/graph.trig and graph.ttl for the whole store ({mem[-1]['triples']:,} triples), "
+        "splicing in the graphs that changed.",
         "",
         "| run | seconds |",
         "| --- | ---: |",
@@ -493,25 +584,21 @@ def report(args: argparse.Namespace, tp: dict[str, float], mem: list[dict[str, f
     lines += ["", "## 5. Serving: `kg serve` and the `oxigraph` server", ""]
     if serve.get("binary"):
         lines += [
-            "The same named queries over HTTP (POST, JSON results) on the million-triple store; median of 5 "
-            "per query, in ms. `oxigraph serve-read-only --union-default-graph` is the server binary of the "
-            "PyPI package `oxigraph` 0.5.13; `kg serve` runs pyoxigraph 0.5.13 in worker processes behind "
-            "Python's http.server.",
+            "The same named queries over HTTP (POST, JSON results) on the million-triple store (those that "
+            "answered in under 20 s above); median of 5 per query, in ms. `oxigraph serve-read-only "
+            "--union-default-graph` is the server binary of the PyPI package `oxigraph` 0.5.13; `kg serve` runs "
+            "pyoxigraph 0.5.13 in worker processes behind Python's http.server.",
             "",
             "| query | kg serve | oxigraph server |",
             "| --- | ---: | ---: |",
         ]
-        for (name, _, _), a, b in zip(lat_names(lat), serve["kg"], serve["oxigraph"]):  # type: ignore[call-overload]
-            lines.append(f"| {name} | {a:.1f} | {b:.1f} |")
-        lines.append(f"| `ASK {{ ?s ?p ?o }}` (round trip) | {serve['kg_trivial']:.2f} | {serve['oxigraph_trivial']:.2f} |")
+        for name, a, b in zip(serve["names"], serve["kg"], serve["oxigraph"], strict=True):  # type: ignore[call-overload]
+            lines.append(f"| {name} | {_ms(a)} | {_ms(b)} |")
+        lines.append(f"| `ASK {{ ?s ?p ?o }}` (round trip) | {_ms(serve['kg_trivial'])} | {_ms(serve['oxigraph_trivial'])} |")
     else:
         lines.append("The `oxigraph` binary is not installed; only kg serve was measured.")
     lines.append("")
     return "\n".join(lines)
-
-
-def lat_names(lat: list[dict[str, object]]) -> list[tuple[str, None, None]]:
-    return [(str(r["name"]), None, None) for r in lat]
 
 
 def main() -> None:
@@ -519,7 +606,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=1000, help="synthetic articles in the big store (default 1000)")
     ap.add_argument("--real", type=int, default=200, help="real articles for the throughput runs (default 200)")
     ap.add_argument("--triples", type=int, default=1_000_000, help="size of the query store (default 1,000,000)")
-    ap.add_argument("--rdflib-cap", type=float, default=120.0, help="seconds before an rdflib query is stopped")
+    ap.add_argument("--rdflib-cap", type=float, default=30.0, help="seconds before an rdflib query is stopped")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     args = ap.parse_args()
@@ -532,10 +619,11 @@ def main() -> None:
         tp = throughput(work, args.real)
         mem, big = memory(work, args.articles)
         inc = incremental(work, big, args.articles)
-        path, total, copies = million(work, big, args.triples)
+        real, real_build = real_store(work)
+        path, total, copies = million(work, real, args.triples)
         lat, loaded = latency(work, path, args.rdflib_cap)
-        serve = serving(path)
-        text = report(args, tp, mem, inc, lat, loaded, total, copies, serve, time.perf_counter() - started)
+        serve = serving(path, lat)
+        text = report(args, tp, mem, inc, lat, loaded, total, copies, serve, real_build, time.perf_counter() - started)
         args.out.write_text(text, encoding="utf-8")
         print(text)
     finally:

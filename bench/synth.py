@@ -8,6 +8,7 @@ statements and relations. The same seed gives the same corpus.
 
     python bench/synth.py --articles 1000 --out /tmp/synth
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,11 +73,18 @@ def article(n: int, seed: int = 0) -> tuple[str, str]:
         for _ in range(2):
             if rng.random() < 0.45:
                 p = rng.choice(people)
-                sents.append(rng.choice(TEMPLATES).format(
-                    sentence=rng.choice(pool).rstrip("."), person=p, person_last=p.split()[-1],
-                    org=rng.choice(orgs), org2=rng.choice(orgs), place=rng.choice(places),
-                    country=rng.choice(countries), day=rng.choice(DAYS),
-                ))
+                sents.append(
+                    rng.choice(TEMPLATES).format(
+                        sentence=rng.choice(pool).rstrip("."),
+                        person=p,
+                        person_last=p.split()[-1],
+                        org=rng.choice(orgs),
+                        org2=rng.choice(orgs),
+                        place=rng.choice(places),
+                        country=rng.choice(countries),
+                        day=rng.choice(DAYS),
+                    )
+                )
             else:
                 sents.append(rng.choice(pool))
         paragraphs.append(" ".join(sents))

@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 CHUNK = 4  # articles per task sent to a worker: small enough to keep all workers busy to the end
+FLUSH_EVERY = 50  # articles between flushes of the store's in-memory tables (memory stays flat)
 
 
 class BuildInterrupted(KeyboardInterrupt):
@@ -160,10 +161,11 @@ def to_write(ag: ArticleGraph, source: str) -> ArticleWrite:
     )
 
 
-Outcome = tuple[str, ArticleWrite | None, str | None]  # (stem, write, error)
+# (stem, the article ready to write or its records, error); records are turned into triples by the writer
+Outcome = tuple[str, ArticleWrite | tuple[ArticleGraph, str] | None, str | None]
 
 
-def _extract_chunk(chunk: Sequence[tuple[Article, str]]) -> list[Outcome]:
+def _extract_chunk(chunk: Sequence[tuple[Article, str]], *, convert: bool = True) -> list[Outcome]:
     """Parse and extract a few articles; a failure is reported for its article only."""
     from .nlp import parse_many
     from .pipeline import extract
@@ -173,7 +175,8 @@ def _extract_chunk(chunk: Sequence[tuple[Article, str]]) -> list[Outcome]:
     for parsed in parse_many([a for a, _ in chunk]):
         stem = parsed.article.stem
         try:
-            out.append((stem, to_write(extract(parsed), sources[stem]), None))
+            ag = extract(parsed)
+            out.append((stem, to_write(ag, sources[stem]) if convert else (ag, sources[stem]), None))
         except Exception as e:  # noqa: BLE001 - one bad article must not stop a corpus build
             out.append((stem, None, f"{sources[stem]}: extraction failed ({type(e).__name__}: {e}); please report it"))
     return out
@@ -199,7 +202,7 @@ def extracted(items: Iterable[tuple[Article, str]], *, jobs: int = 1) -> Iterato
     """Extract articles in `jobs` processes, yielding each as soon as it is done."""
     if jobs <= 1:
         for chunk in _chunks(items, 16):
-            yield from _extract_chunk(chunk)
+            yield from _extract_chunk(chunk, convert=False)
         return
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
@@ -225,6 +228,39 @@ def extracted(items: Iterable[tuple[Article, str]], *, jobs: int = 1) -> Iterato
 
 
 # --- the build ------------------------------------------------------------------
+
+
+class Writer:
+    """Writes each article as it arrives and keeps the counts and the progress bar.
+
+    (A writer thread, to overlap pyoxigraph's writes with spaCy, was measured
+    slower: rdflib's triple building holds the GIL that spaCy needs.)
+    """
+
+    def __init__(
+        self,
+        target: LocalStore | RemoteStore,
+        known: dict[str, tuple[str, str, str]],
+        report: BuildReport,
+        bar: Progress,
+    ) -> None:
+        self.target, self.known, self.report, self.bar = target, known, report, bar
+
+    def submit(self, outcome: Outcome) -> None:
+        stem, write, error = outcome
+        if write is None:
+            self.report.errors.append(error or stem)
+        else:
+            if isinstance(write, tuple):
+                write = to_write(*write)
+            self.target.put(write)
+            if stem in self.known:
+                self.report.replaced += 1
+            else:
+                self.report.added += 1
+            if self.report.built % FLUSH_EVERY == 0:
+                self.target.flush()
+        self.bar.advance()
 
 
 def _sha256(path: Path) -> str | None:
@@ -276,25 +312,18 @@ def build(
                 todo.append(f)
         bar = Progress(len(todo), enabled=progress)
 
+        writer = Writer(target, known, report, bar)
+
         def readable() -> Iterator[tuple[Article, str]]:
             for f in todo:
                 try:
                     yield read_article(f), str(f)
                 except InputError as e:
-                    report.errors.append(str(e))
-                    bar.advance()
+                    writer.submit((article_stem(f), None, str(e)))
 
         try:
-            for stem, write, error in extracted(readable(), jobs=jobs):
-                if write is not None:
-                    target.put(write)
-                    if stem in known:
-                        report.replaced += 1
-                    else:
-                        report.added += 1
-                else:
-                    report.errors.append(error or stem)
-                bar.advance()
+            for outcome in extracted(readable(), jobs=jobs):
+                writer.submit(outcome)
         except KeyboardInterrupt:
             bar.close()
             raise BuildInterrupted(
@@ -323,7 +352,8 @@ def finish(target: LocalStore | RemoteStore, outdir: Path | None, report: BuildR
 
 STATS = {
     "entities": (
-        "SELECT ?t (COUNT(?e) AS ?n) WHERE { GRAPH <https://w3id.org/newskg/resource/entities> { ?e a ?t } } GROUP BY ?t"
+        "SELECT ?t (COUNT(?e) AS ?n) WHERE { GRAPH <https://w3id.org/newskg/resource/entities> { ?e a ?t } } "
+        "GROUP BY ?t"
     ),
     "statements": "SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s a <https://w3id.org/newskg/ontology#Statement> } }",
     "relations": (

@@ -27,10 +27,12 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
 
 from .errors import InputError, KgError
 
@@ -266,17 +268,20 @@ def describe(records: Iterable[EntityRecord]) -> list[ox.Triple]:
     return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g]  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=100_000)
+def _named(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
 def to_ox(term: Any) -> Any:
     """An rdflib term as a pyoxigraph term."""
-    from rdflib import BNode, Literal, URIRef
-
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+        return _named(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term), datatype=_named(str(term.datatype)))
         return ox.Literal(str(term))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
@@ -307,6 +312,10 @@ class LocalStore:
         except OSError as e:
             self._lock.close()
             raise StoreError(f"{self.path}: cannot open the store ({e})") from None
+
+    def flush(self) -> None:
+        """Write RocksDB's in-memory tables to disk: without it they grow with every article."""
+        self.store.flush()
 
     def close(self) -> None:
         if self._lock.closed:
@@ -496,7 +505,7 @@ class LocalStore:
             old = path.read_bytes() if path.is_file() else b""
             recorded = state.get(pred.value)
             blocks = None
-            if old and recorded is not None and recorded.value == f"{path.resolve()} {hashlib.sha256(old).hexdigest()}":
+            if old and recorded is not None and recorded.value == hashlib.sha256(old).hexdigest():
                 blocks = self._split(old, header)
             if blocks is None:
                 blocks = {g.value: self._block(g, fmt, prefixes) for g in content_graphs(self.store)}  # type: ignore[arg-type]
@@ -509,7 +518,7 @@ class LocalStore:
                         blocks.pop(iri, None)
             data = header + b"".join(blocks[k] for k in sorted(blocks) if blocks[k])
             write_atomic(path, data)
-            digests.append((pred, f"{path.resolve()} {hashlib.sha256(data).hexdigest()}"))
+            digests.append((pred, hashlib.sha256(data).hexdigest()))
         update = (
             f"DELETE WHERE {{ {EXPORT} ?p ?o }} ;\nINSERT DATA {{ "
             + " ".join(f"{EXPORT} {pred} {ox.Literal(value)} ." for pred, value in digests)
@@ -557,6 +566,9 @@ class RemoteStore:
         self.timeout = timeout
 
     def close(self) -> None:
+        pass
+
+    def flush(self) -> None:
         pass
 
     def __enter__(self) -> RemoteStore:
