@@ -742,7 +742,8 @@ def table(
     return "\n".join(lines) + "\n", cut
 
 
-def _json_term(term: Term) -> dict[str, Any]:
+def json_term(term: Term) -> dict[str, Any]:
+    """One RDF term in the SPARQL 1.1 Query Results JSON format (also used by kg serve)."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -756,7 +757,7 @@ def _json_term(term: Term) -> dict[str, Any]:
         return out
     return {
         "type": "triple",
-        "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")},
+        "value": {k: json_term(getattr(term, k)) for k in ("subject", "predicate", "object")},
     }
 
 
@@ -768,7 +769,7 @@ def _json(result: Result) -> str:
         doc = {
             "head": {"vars": list(names)},
             "results": {
-                "bindings": [{n: _json_term(v) for n, v in zip(names, row) if v is not None} for row in rows]
+                "bindings": [{n: json_term(v) for n, v in zip(names, row) if v is not None} for row in rows]
             },
         }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -40,6 +40,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import KgError
+from .query import json_term
 
 __all__ = [
     "Answer",
@@ -173,26 +174,6 @@ def negotiate(kind: str, accept: str, fmt: str | None = None) -> str | None:
 # --- answering, in a worker process ----------------------------------------------
 
 
-def _json_term(term: Any) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")},
-        }
-    raise TypeError(type(term).__name__)
-
-
 def _too_many(max_rows: int, what: str) -> Answer:
     return error(
         HTTPStatus.BAD_REQUEST,
@@ -270,7 +251,7 @@ class Worker:
             names = [v.value for v in result.variables]
             rows = []
             for sol in result:
-                rows.append({n: _json_term(sol[n]) for n in names if sol[n] is not None})
+                rows.append({n: json_term(sol[n]) for n in names if sol[n] is not None})
                 if len(rows) > max_rows:
                     return _too_many(max_rows, "rows")
             doc = {"head": {"vars": names}, "results": {"bindings": rows}}
