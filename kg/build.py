@@ -165,21 +165,24 @@ def to_write(ag: ArticleGraph, source: str) -> ArticleWrite:
 Outcome = tuple[str, ArticleWrite | tuple[ArticleGraph, str] | None, str | None]
 
 
-def _extract_chunk(chunk: Sequence[tuple[Article, str]], *, convert: bool = True) -> list[Outcome]:
-    """Parse and extract a few articles; a failure is reported for its article only."""
+def _extract_each(chunk: Sequence[tuple[Article, str]], *, convert: bool = True) -> Iterator[Outcome]:
+    """Parse a few articles together, then extract and yield each; a failure is reported for its article only."""
     from .nlp import parse_many
     from .pipeline import extract
 
     sources = {a.stem: src for a, src in chunk}
-    out: list[Outcome] = []
     for parsed in parse_many([a for a, _ in chunk]):
         stem = parsed.article.stem
         try:
             ag = extract(parsed)
-            out.append((stem, to_write(ag, sources[stem]) if convert else (ag, sources[stem]), None))
+            yield stem, to_write(ag, sources[stem]) if convert else (ag, sources[stem]), None
         except Exception as e:  # noqa: BLE001 - one bad article must not stop a corpus build
-            out.append((stem, None, f"{sources[stem]}: extraction failed ({type(e).__name__}: {e}); please report it"))
-    return out
+            yield stem, None, f"{sources[stem]}: extraction failed ({type(e).__name__}: {e}); please report it"
+
+
+def _extract_chunk(chunk: Sequence[tuple[Article, str]]) -> list[Outcome]:
+    """`_extract_each` in a worker process: the chunk goes back to the parent whole."""
+    return list(_extract_each(chunk))
 
 
 def _worker_init() -> None:
@@ -201,8 +204,10 @@ def _chunks(items: Iterable[tuple[Article, str]], size: int) -> Iterator[list[tu
 def extracted(items: Iterable[tuple[Article, str]], *, jobs: int = 1) -> Iterator[Outcome]:
     """Extract articles in `jobs` processes, yielding each as soon as it is done."""
     if jobs <= 1:
+        # each article is handed on as soon as it is extracted: the store writes
+        # it while the next one is extracted
         for chunk in _chunks(items, 16):
-            yield from _extract_chunk(chunk, convert=False)
+            yield from _extract_each(chunk, convert=False)
         return
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
@@ -233,8 +238,10 @@ def extracted(items: Iterable[tuple[Article, str]], *, jobs: int = 1) -> Iterato
 class Writer:
     """Writes each article as it arrives and keeps the counts and the progress bar.
 
-    (A writer thread, to overlap pyoxigraph's writes with spaCy, was measured
-    slower: rdflib's triple building holds the GIL that spaCy needs.)
+    Triples are built here, in the main thread; a local store then writes them
+    in a thread of its own while the next article is parsed (a writer thread
+    that also built the triples was measured slower: rdflib's triple building
+    holds the GIL that spaCy needs).
     """
 
     def __init__(

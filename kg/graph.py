@@ -7,16 +7,39 @@ assertions), relations claimed inside someone's words go to the article's
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Literal, URIRef
+from rdflib.term import Node
 
 from .model import ArticleGraph, Entity, EntityType
 from .resolve import merge_types
 from .vocab import KGO, KGR, PREFIXES, WD
 
 ENTITIES_GRAPH = KGR["entities"]
+
+Triple = tuple[Node, Node, Node]
+
+
+class Triples:
+    """Triples in the order they were added, each once.
+
+    Not an rdflib Graph: a Graph indexes every triple three ways as it is
+    added, which cost a build more than the rest of this module.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[Triple, None] = {}
+
+    def add(self, triple: Triple) -> None:
+        self._seen.setdefault(triple)
+
+    def __iter__(self) -> Iterator[Triple]:
+        return iter(self._seen)
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 def entity_iri(key: str) -> URIRef:
@@ -54,13 +77,13 @@ def new_dataset() -> Dataset:
     return ds
 
 
-def article_triples(ag: ArticleGraph) -> tuple[Graph, Graph]:
+def article_triples(ag: ArticleGraph) -> tuple[Triples, Triples]:
     """The article's own graph and its claims graph (not yet in a Dataset)."""
     art = ag.article
     stem = art.stem
     a = article_iri(stem)
-    g = Graph()
-    claims = Graph()
+    g = Triples()
+    claims = Triples()
     g.add((a, RDF.type, KGO.Article))
     g.add((a, KGO.title, Literal(art.title)))
     g.add((a, KGO.sourceFile, Literal(art.source_file)))
@@ -132,12 +155,12 @@ def article_triples(ag: ArticleGraph) -> tuple[Graph, Graph]:
     return g, claims
 
 
-def entity_triples(graphs: Iterable[ArticleGraph]) -> Graph:
+def entity_triples(graphs: Iterable[ArticleGraph]) -> Triples:
     """One description per entity: type by majority vote, label, Wikidata link."""
     return describe_entities(e for ag in graphs for e in ag.entities)
 
 
-def describe_entities(entities: Iterable[Entity]) -> Graph:
+def describe_entities(entities: Iterable[Entity]) -> Triples:
     """`entity_triples` from the entities of each article, in article order.
 
     The store recomputes an entity's description from these records alone
@@ -151,7 +174,7 @@ def describe_entities(entities: Iterable[Entity]) -> Graph:
         names[e.key][e.name] += 1
         first.setdefault(e.key, e)
     types = merge_types(votes)
-    g = Graph()
+    g = Triples()
     for key, e in first.items():
         iri = entity_iri(key)
         g.add((iri, RDF.type, KGO[types[key].value]))

@@ -26,6 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -298,7 +299,14 @@ CACHE_RECORDS = 300_000  # entity records kept in memory while building (about 1
 
 
 class LocalStore:
-    """An Oxigraph folder written by one process at a time; each article in one transaction."""
+    """An Oxigraph folder written by one process at a time; each article in one transaction.
+
+    `put` hands the article's transaction to a writer thread and returns:
+    pyoxigraph lets go of the GIL while it writes, so the write runs on another
+    core while the next article is parsed. Every other use of the store waits
+    for that write first (`store`), so nothing ever reads a store that is
+    behind what `put` was given.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -307,11 +315,31 @@ class LocalStore:
         self._lock = _lock(self.path, exclusive=True)
         self._cache: dict[str, list[tuple[EntityRecord, ox.Literal]]] = {}
         self._cached = 0
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store-writer")
+        self._pending: Future[None] | None = None
         try:
-            self.store = ox.Store(str(self.path))
+            self._store = ox.Store(str(self.path))
         except OSError as e:
             self._lock.close()
             raise StoreError(f"{self.path}: cannot open the store ({e})") from None
+
+    @property
+    def store(self) -> ox.Store:
+        """The Oxigraph store, once the write `put` started has ended."""
+        self._wait()
+        return self._store
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        try:
+            pending.result()
+        except BaseException:
+            # the records cache already counted the failed article in
+            self._cache.clear()
+            self._cached = 0
+            raise
 
     def flush(self) -> None:
         """Write RocksDB's in-memory tables to disk: without it they grow with every article."""
@@ -320,9 +348,12 @@ class LocalStore:
     def close(self) -> None:
         if self._lock.closed:
             return
-        self.store.flush()
-        del self.store
-        self._lock.close()
+        try:
+            self.store.flush()
+        finally:
+            self._writer.shutdown()
+            del self._store
+            self._lock.close()
 
     def __enter__(self) -> LocalStore:
         return self
@@ -347,15 +378,21 @@ class LocalStore:
             self._cached += len(self._cache[key])
         return self._cache[key]
 
-    def _commit(self, update: str, stem: str, keys: Iterable[str], new: Sequence[EntityRecord]) -> None:
-        """Run the update (one transaction), then bring the records cache in line with it."""
+    def _commit(
+        self, update: str, stem: str, keys: Iterable[str], new: Sequence[EntityRecord], *, background: bool = False
+    ) -> None:
+        """Run the update (one transaction), in the writer thread if `background`; bring the records cache in line."""
         keys = set(keys)
-        try:
-            self.store.update(update)
-        except BaseException:
-            for key in keys:
-                self._cache.pop(key, None)
-            raise
+        store = self.store  # the write before this one has ended
+        if background:
+            self._pending = self._writer.submit(store.update, update)
+        else:
+            try:
+                store.update(update)
+            except BaseException:
+                for key in keys:
+                    self._cache.pop(key, None)
+                raise
         for key in keys:
             if key in self._cache:
                 self._cache[key] = [(r, lit) for r, lit in self._cache[key] if r.stem != stem]
@@ -415,7 +452,7 @@ class LocalStore:
                 parts.append("}\n")
         parts.append("}")
         # one SPARQL update is one transaction: an interrupted write leaves the article as it was
-        self._commit("".join(parts), w.stem, keys, w.entities)
+        self._commit("".join(parts), w.stem, keys, w.entities, background=True)
 
     def remove(self, stem: str) -> bool:
         own, _, _ = article_graphs(stem)
