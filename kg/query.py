@@ -521,19 +521,24 @@ def bind(
         if p.name in params and p.name not in slots:
             raise QueryError(f"{what} declares parameter '{p.name}' but has no `VALUES ?{p.name} {{ UNDEF }}` line")
 
+    # each parameter is looked up once, however many placeholders it fills
+    index: list[EntityName] = []
+    terms: dict[str, str] = {}
+    for var, value in params.items():
+        kind = by_name[var].kind
+        if kind == "entity":
+            index = index or entity_index(store, mentions=False)
+            terms[var] = " ".join(f"<{iri}>" for iri in resolve_entity(store, value, index=index))
+        elif kind == "relation":
+            terms[var] = f"<{resolve_relation(store, value)}>"
+        else:
+            terms[var] = _sparql_string(value)
+
     def replace(m: re.Match[str]) -> str:
         var = m.group(2)
-        if var not in params:
+        if var not in terms:
             return m.group(0)
-        kind = by_name[var].kind
-        value = params[var]
-        if kind == "entity":
-            terms = " ".join(f"<{iri}>" for iri in resolve_entity(store, value))
-        elif kind == "relation":
-            terms = f"<{resolve_relation(store, value)}>"
-        else:
-            terms = _sparql_string(value)
-        return f"{m.group(1)}VALUES ?{var} {{ {terms} }}"
+        return f"{m.group(1)}VALUES ?{var} {{ {terms[var]} }}"
 
     return _PLACEHOLDER.sub(replace, sparql)
 
@@ -556,34 +561,48 @@ class EntityName:
     mentions: int
 
 
-def entity_index(store: ox.Store) -> list[EntityName]:
-    """Every entity with its label, type, aliases and number of sentences naming it, by IRI."""
+def entity_index(store: ox.Store, *, mentions: bool = True) -> list[EntityName]:
+    """Every entity with its label, type, aliases and number of sentences naming it, by IRI.
+
+    Types and labels are read from `kgr:entities`, which describes each entity
+    once: article graphs repeat an entity's type in every article that names
+    it, and pairing those copies with the aliases grew with the square of the
+    articles (7 GB on a million triples). A graph without `kgr:entities` is
+    read whole. `mentions=False` leaves the counts at 0 and saves reading
+    every sentence, which name lookups do not need.
+    """
     classes = " ".join(f"kgo:{c}" for c in ENTITY_CLASSES)
+    typed = "?e a ?type OPTIONAL {{ ?e rdfs:label ?label }}"
     rows = select(
-        store,
-        f"""SELECT ?e ?type ?label ?alt WHERE {{
-              VALUES ?type {{ {classes} }}
-              ?e a ?type .
-              OPTIONAL {{ ?e rdfs:label ?label }}
-              OPTIONAL {{ ?e skos:altLabel ?alt }}
-            }}""",
+        store, f"SELECT ?e ?type ?label WHERE {{ VALUES ?type {{ {classes} }} GRAPH kgr:entities {{ {typed} }} }}"
     )
-    info: dict[str, tuple[str, str, list[str]]] = {}
-    for r in rows:
+    if not rows:
+        rows = select(store, f"SELECT DISTINCT ?e ?type ?label WHERE {{ VALUES ?type {{ {classes} }} {typed} }}")
+    rank = {f"{ONTOLOGY}{c}": i for i, c in enumerate(ENTITY_CLASSES)}
+    info: dict[str, tuple[str, str]] = {}
+    # one type and label per entity, the same whatever order the store gives: the most specific class, the least label
+    for r in sorted(rows, key=lambda r: (r["e"].value, rank[r["type"].value], r["label"].value if r["label"] else "")):
         iri = r["e"].value
         label = r["label"].value if r["label"] is not None else iri.rsplit("/", 1)[-1]
-        entry = info.setdefault(iri, (label, r["type"].value.rsplit("#", 1)[-1], []))
-        if r["alt"] is not None and r["alt"].value not in entry[2]:
-            entry[2].append(r["alt"].value)
-    counts = {
-        r["e"].value: int(r["n"].value)
-        for r in select(
-            store, "SELECT ?e (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a kgo:Sentence ; kgo:mentions ?e } GROUP BY ?e"
-        )
-    }
+        info.setdefault(iri, (label, r["type"].value.rsplit("#", 1)[-1]))
+    alts: dict[str, set[str]] = {}
+    for r in select(store, "SELECT DISTINCT ?e ?alt WHERE { ?e skos:altLabel ?alt }"):
+        alts.setdefault(r["e"].value, set()).add(r["alt"].value)
+    counts: dict[str, int] = {}
+    if mentions:
+        # the sentences as a set to match against: statements mention entities
+        # too, and checking each mention's type one by one is 3x slower
+        counts = {
+            r["e"].value: int(r["n"].value)
+            for r in select(
+                store,
+                "SELECT ?e (COUNT(DISTINCT ?s) AS ?n) WHERE {"
+                " ?s kgo:mentions ?e . { SELECT ?s WHERE { ?s a kgo:Sentence } } } GROUP BY ?e",
+            )
+        }
     return [
-        EntityName(iri, label, typ, (label, *sorted(alts)), counts.get(iri, 0))
-        for iri, (label, typ, alts) in sorted(info.items())
+        EntityName(iri, label, typ, (label, *sorted(alts.get(iri, set()))), counts.get(iri, 0))
+        for iri, (label, typ) in sorted(info.items())
     ]
 
 
@@ -596,7 +615,7 @@ def resolve_entity(store: ox.Store, name: str, *, index: Sequence[EntityName] | 
     finds "Donald Trump"). A prefixed name or IRI (`kgr:donald_trump`) is taken
     as is.
     """
-    index = list(index if index is not None else entity_index(store))
+    index = list(index if index is not None else entity_index(store, mentions=False))
     name = name.strip()
     by_iri = {e.iri: e for e in index}
     iri = _expand(name)
@@ -621,6 +640,8 @@ def resolve_entity(store: ox.Store, name: str, *, index: Sequence[EntityName] | 
             found = sorted({e.iri for k, e in inside if k == longest})
             if len(found) == 1:
                 return found
+    if not any(e.mentions for e in index):  # looked up without counts: suggest the most mentioned
+        index = entity_index(store)
     raise QueryError(f"no entity named '{name}'; try one of: {', '.join(suggest(name, index))}")
 
 

@@ -18,6 +18,7 @@ from kg.query import (
     QUERIES_DIR,
     Format,
     Result,
+    bind,
     entity_index,
     format_result,
     load_named,
@@ -83,8 +84,8 @@ def test_query_file_header(name: str) -> None:
     q = load_named(name)
     assert q.name == name == q.path.stem
     assert q.answers.endswith((".", "?", ")")) and len(q.answers) > 30
-    # every declared parameter has its placeholder, and every placeholder is declared
-    assert sorted(p.name for p in q.params) == sorted(placeholders(q.text))
+    # every declared parameter has its placeholders (a query may repeat one), and every placeholder is declared
+    assert sorted(p.name for p in q.params) == sorted(set(placeholders(q.text)))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -215,6 +216,42 @@ def test_entities_by_mentions(store: ox.Store, label) -> None:
     people = rows(store, "entities-by-mentions", type="Person")
     assert people and {r["type"] for r in people} == {"Person"}
     assert label("Trump") in {r["entity"] for r in people}
+
+
+TYPED_TWICE = """
+@prefix kgo: <https://w3id.org/newskg/ontology#> . @prefix kgr: <https://w3id.org/newskg/resource/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+kgr:entities { kgr:bp a kgo:Organization ; rdfs:label "Border Patrol" . }
+kgr:article_a { kgr:bp a kgo:Person ; skos:altLabel "the Patrol" ; kgo:mentionedIn kgr:article_a .
+  kgr:article_a_s0 a kgo:Sentence ; kgo:mentions kgr:bp . }
+kgr:article_b { kgr:bp a kgo:Organization ; kgo:mentionedIn kgr:article_b .
+  kgr:article_b_s0 a kgo:Sentence ; kgo:mentions kgr:bp . kgr:article_b_s1 a kgo:Sentence ; kgo:mentions kgr:bp . }
+"""
+
+
+def test_an_entity_typed_differently_by_articles_is_counted_once() -> None:
+    """kgr:entities gives the type; the article graphs' own types do not add rows."""
+    store = ox.Store()
+    store.load(TYPED_TWICE.encode(), format=ox.RdfFormat.TRIG)
+    got = [(r["entity"], r["type"], r["sentences"], r["articles"]) for r in run_named(store, "entities-by-mentions").records()]
+    assert got == [("Border Patrol", "Organization", "3", "2")]
+    assert run_named(store, "entities-by-mentions", params={"type": "Person"}).rows == ()
+    [e] = entity_index(store)
+    assert (e.type, e.names, e.mentions) == ("Organization", ("Border Patrol", "the Patrol"), 3)
+    assert resolve_entity(store, "the patrol") == ["https://w3id.org/newskg/resource/bp"]
+
+
+def test_a_parameter_fills_every_placeholder_of_its_name(store: ox.Store, label) -> None:
+    q = load_named("articles-behind")
+    assert placeholders(q.text).count("subject") == 2
+    text = bind(store, q.text, {"subject": "Trump"}, declared=q.params)
+    assert "subject" not in placeholders(text)
+    got = rows(store, "articles-behind", subject="Trump")
+    assert got and {r["subject"] for r in got} == {label("Trump")}
+    # the claims part is bound too: only Trump's facts can carry a claimed_by
+    everything = {(r["relation"], r["object"], r["article"]): r["claimed_by"] for r in rows(store, "articles-behind")
+                  if r["subject"] == label("Trump")}
+    assert {(r["relation"], r["object"], r["article"]): r["claimed_by"] for r in got} == everything
 
 
 def test_disagreeing_statements_on_seeds(store: ox.Store) -> None:
