@@ -13,9 +13,10 @@ from functools import lru_cache
 
 import numpy as np
 import spacy
-from spacy.attrs import IS_LOWER, IS_SPACE, ORTH, SENT_START
+from spacy.attrs import IS_LOWER, IS_SPACE, ORTH, POS, SENT_START
+from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from .errors import KgError
 from .model import Article
@@ -51,6 +52,18 @@ def paragraph_starts(doc: Doc) -> Doc:
             starts[i + 1] = 1
     doc.from_array([SENT_START], starts.reshape(-1, 1))
     return doc
+
+
+def with_pos(doc: Doc, *tags: str) -> Iterator[Token]:
+    """The tokens of `doc` whose part of speech is one of `tags`, in order.
+
+    Rules that look at nouns or verbs only start here rather than at every
+    token: making a Token object for each token of the article, once per rule,
+    was a fifth of the extraction time.
+    """
+    wanted = [POS_IDS[t] for t in tags]
+    for i in np.flatnonzero(np.isin(doc.to_array(POS), wanted)):
+        yield doc[int(i)]
 
 
 @lru_cache(maxsize=1)

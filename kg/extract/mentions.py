@@ -13,7 +13,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from ..lexicon import gazetteer, norm, table
-from ..nlp import pipeline
+from ..nlp import pipeline, with_pos
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 # group modifiers that describe rather than identify the group
@@ -233,8 +233,8 @@ def find_derived(doc: Doc, names: list[Candidate], sent_of: list[int]) -> list[C
         before = c.start - 1
         if before >= 0 and doc[before].lower_ in directions and c.label in {"GPE", "LOC", "GAZ"} and doc[before].pos_ in {"ADJ", "PROPN", "NOUN"} and doc[before].dep_ in {"amod", "compound"}:
             out.append(Candidate(before, c.end, doc[before : c.end].text, "region", "Location", c.sentence, modifier=n))
-    for tok in doc:
-        if tok.pos_ not in {"NOUN", "PROPN"} or tok.i in name_at:
+    for tok in with_pos(doc, "NOUN", "PROPN"):
+        if tok.i in name_at:
             continue
         lemma = tok.lemma_.lower()
         mods = [name_at[t.i] for t in tok.lefts if t.i in name_at and t.dep_ in {"compound", "amod", "nmod", "poss"}]

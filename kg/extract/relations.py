@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Token
 
 from ..lexicon import gazetteer, table
 from ..model import Entity, EntityType, Relation, Statement
-from ..nlp import Parsed
+from ..nlp import Parsed, with_pos
 from ..resolve import Resolution
 from .statements import Speakers, last_subject
 
@@ -388,9 +388,7 @@ def verbs(ctx: Context) -> Iterator[Found]:
     """Subject-verb-object patterns for attacks, guards, commands, withdrawsFrom, memberOf."""
     rel = _rel()
     doc = ctx.doc
-    for v in doc:
-        if v.pos_ not in {"VERB", "AUX"}:
-            continue
+    for v in with_pos(doc, "VERB", "AUX"):
         lemma = v.lemma_.lower()
         passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in v.children)
         if passive:
@@ -530,8 +528,8 @@ def attack_nouns(ctx: Context) -> Iterator[Found]:
     rel = _rel()["attacks"]
     nouns_ = set(rel["against_nouns"])
     preps = set(rel["against_preps"])
-    for n in ctx.doc:
-        if n.pos_ != "NOUN" or n.lemma_.lower() not in nouns_ and n.lower_ not in nouns_:
+    for n in with_pos(ctx.doc, "NOUN"):
+        if n.lemma_.lower() not in nouns_ and n.lower_ not in nouns_:
             continue
         targets = _pobjs(n, preps if n.lemma_.lower() == "clash" or n.lower_ in {"clashes", "fighting"} else {"against"})
         if not targets or (n.dep_ == "pobj" and n.head.lower_ in {"for", "to"}):
@@ -553,9 +551,9 @@ def responsibility(ctx: Context) -> Iterator[Found]:
     """"ISIS claimed responsibility for the attack in Kabul", "the attack was claimed by Ansar"."""
     rel = _rel()["attacks"]
     nouns_ = set(rel["nouns"]) | set(rel["against_nouns"])
-    for v in ctx.doc:
+    for v in with_pos(ctx.doc, "VERB"):
         lemma = v.lemma_.lower()
-        if lemma not in rel["responsibility_verbs"] or v.pos_ != "VERB" or _hypothetical(v):
+        if lemma not in rel["responsibility_verbs"] or _hypothetical(v):
             continue
         passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in v.children)
         if passive:  # "Tuesday's attack was claimed by Ansar Bayt al-Maqdis"
@@ -591,10 +589,8 @@ def nouns(ctx: Context) -> Iterator[Found]:
     """Event nouns: "a U.S. troop withdrawal from northern Syria", "Trump's decision to pull US troops"."""
     rel = _rel()
     doc = ctx.doc
-    for n in doc:
+    for n in with_pos(doc, "NOUN", "PROPN"):
         lemma = n.lemma_.lower()
-        if n.pos_ not in {"NOUN", "PROPN"}:
-            continue
         if lemma in rel["withdrawsFrom"]["nouns"]:
             movers = [c for c in n.children if c.dep_ in {"compound", "amod", "poss", "nmod"} and ctx.entity(c) is not None]
             movers += _pobjs(n, {"of"})
