@@ -516,7 +516,7 @@ def report(args: argparse.Namespace, tp: dict[str, float], mem: list[dict[str, f
     lines = [
         "# Benchmark results",
         "",
-        f"Measured by `bench/run.py --articles {args.articles} --real {args.real} --rdflib-cap {args.rdflib_cap:g}` "
+        f"Measured by `bench/run.py --articles {args.articles} --real {args.real} --rdflib-cap {args.rdflib_cap:g} --repeats {args.repeats}` "
         f"in one run of {seconds / 60:.0f} minutes on {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d')}. Every build is the real command (`python -m kg build ...`) timed from "
         "outside, start-up and model loading included. The machine was shared with other work, so figures can "
@@ -633,6 +633,7 @@ def main() -> None:
     ap.add_argument("--real", type=int, default=200, help="real articles for the throughput runs (default 200)")
     ap.add_argument("--triples", type=int, default=1_000_000, help="size of the query store (default 1,000,000)")
     ap.add_argument("--rdflib-cap", type=float, default=30.0, help="seconds before an rdflib query is stopped")
+    ap.add_argument("--repeats", type=int, default=3, help="turns of the three throughput runs (default 3)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     args = ap.parse_args()
@@ -642,7 +643,7 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        tp = throughput(work, args.real)
+        tp = throughput(work, args.real, args.repeats)
         mem, big = memory(work, args.articles)
         inc = incremental(work, big, args.articles)
         real, real_build = real_store(work)
