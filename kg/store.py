@@ -487,13 +487,21 @@ class LocalStore:
     # only the graphs written since and splices them in.
 
     def _block(self, graph: ox.NamedNode, fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
+        # The store serialises the graph's triples itself: handing each quad to
+        # Python and back took most of an export. A TriG block is the same
+        # lines, indented, inside the graph's braces (Oxigraph writes every
+        # triple, literals included, on lines of its own).
+        def body(data: bytes) -> list[bytes]:
+            return [line for line in data.splitlines(keepends=True) if not line.startswith(b"@prefix ")]
+
+        lines = body(self.store.dump(format=ox.RdfFormat.TURTLE, from_graph=graph, prefixes=prefixes) or b"")
+        if not b"".join(lines).strip():
+            return b""
         if fmt == ox.RdfFormat.TRIG:
-            quads = self.store.quads_for_pattern(None, None, None, graph)
-            text = ox.serialize(quads, format=fmt, prefixes=prefixes) or b""
-        else:  # the store serialises one graph's triples without handing each quad to Python (30% faster)
-            text = self.store.dump(format=fmt, from_graph=graph, prefixes=prefixes) or b""
-        body = b"".join(line for line in text.splitlines(keepends=True) if not line.startswith(b"@prefix "))
-        return f"# graph {graph}\n".encode() + body.rstrip(b"\n") + b"\n" if body.strip() else b""
+            first = next(iter(self.store.quads_for_pattern(None, None, None, graph)))
+            opening = body(ox.serialize([first], format=fmt, prefixes=prefixes) or b"")[0]  # "kgr:article_x {"
+            lines = [opening, *(b"\t" + line for line in lines), b"}\n"]
+        return f"# graph {graph}\n".encode() + b"".join(lines).rstrip(b"\n") + b"\n"
 
     @staticmethod
     def _header(prefixes: dict[str, str]) -> bytes:
