@@ -161,11 +161,10 @@ def to_write(ag: ArticleGraph, source: str) -> ArticleWrite:
     )
 
 
-# (stem, the article ready to write or its records, error); records are turned into triples by the writer
-Outcome = tuple[str, ArticleWrite | tuple[ArticleGraph, str] | None, str | None]
+Outcome = tuple[str, ArticleWrite | None, str | None]  # (stem, write, error)
 
 
-def _extract_each(chunk: Sequence[tuple[Article, str]], *, convert: bool = True) -> Iterator[Outcome]:
+def _extract_each(chunk: Sequence[tuple[Article, str]]) -> Iterator[Outcome]:
     """Parse a few articles together, then extract and yield each; a failure is reported for its article only."""
     from .nlp import parse_many
     from .pipeline import extract
@@ -174,8 +173,7 @@ def _extract_each(chunk: Sequence[tuple[Article, str]], *, convert: bool = True)
     for parsed in parse_many([a for a, _ in chunk]):
         stem = parsed.article.stem
         try:
-            ag = extract(parsed)
-            yield stem, to_write(ag, sources[stem]) if convert else (ag, sources[stem]), None
+            yield stem, to_write(extract(parsed), sources[stem]), None
         except Exception as e:  # noqa: BLE001 - one bad article must not stop a corpus build
             yield stem, None, f"{sources[stem]}: extraction failed ({type(e).__name__}: {e}); please report it"
 
@@ -207,7 +205,7 @@ def extracted(items: Iterable[tuple[Article, str]], *, jobs: int = 1) -> Iterato
         # each article is handed on as soon as it is extracted: the store writes
         # it while the next one is extracted
         for chunk in _chunks(items, 16):
-            yield from _extract_each(chunk, convert=False)
+            yield from _extract_each(chunk)
         return
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
@@ -238,10 +236,9 @@ def extracted(items: Iterable[tuple[Article, str]], *, jobs: int = 1) -> Iterato
 class Writer:
     """Writes each article as it arrives and keeps the counts and the progress bar.
 
-    Triples are built here, in the main thread; a local store then writes them
-    in a thread of its own while the next article is parsed (a writer thread
-    that also built the triples was measured slower: rdflib's triple building
-    holds the GIL that spaCy needs).
+    A local store writes each article in a thread of its own while the next
+    one is extracted (a writer thread that also built the triples was
+    measured slower: triple building holds the GIL that spaCy needs).
     """
 
     def __init__(
@@ -258,8 +255,6 @@ class Writer:
         if write is None:
             self.report.errors.append(error or stem)
         else:
-            if isinstance(write, tuple):
-                write = to_write(*write)
             self.target.put(write)
             if stem in self.known:
                 self.report.replaced += 1

@@ -572,7 +572,7 @@ def entity_index(store: ox.Store, *, mentions: bool = True) -> list[EntityName]:
     every sentence, which name lookups do not need.
     """
     classes = " ".join(f"kgo:{c}" for c in ENTITY_CLASSES)
-    typed = "?e a ?type OPTIONAL {{ ?e rdfs:label ?label }}"
+    typed = "?e a ?type OPTIONAL { ?e rdfs:label ?label }"
     rows = select(
         store, f"SELECT ?e ?type ?label WHERE {{ VALUES ?type {{ {classes} }} GRAPH kgr:entities {{ {typed} }} }}"
     )

@@ -649,7 +649,7 @@ def headlines(ctx: Context) -> Iterator[Found]:
     rel = _rel()
     doc, res = ctx.doc, ctx.res
     aux = set(rel["modality"]["auxiliaries"])
-    for v in with_pos(doc, "VERB", "AUX"):  # the tags below are verbs'
+    for v in with_pos(doc, "VERB", "AUX"):  # VBZ, VBD and VBP tokens are verbs or auxiliaries
         lemma = v.lemma_.lower()
         pred = next((p for p in ("attacks", "withdrawsFrom") if lemma in rel[p]["verbs"]), None)
         if pred is None or v.tag_ not in {"VBZ", "VBD", "VBP"} or v.i == 0 or v.i + 1 >= len(doc):
