@@ -29,7 +29,7 @@ from .errors import InputError, KgError
 from .ingest import article_stem, find_articles, read_article
 from .model import Article, ArticleGraph
 from .progress import Progress
-from .store import ArticleWrite, EntityRecord, LocalStore, RemoteStore, to_ox
+from .store import ArticleWrite, EntityRecord, LocalStore, RemoteStore
 from .vocab import PREFIXES
 
 __all__ = [
@@ -143,19 +143,15 @@ def builder_id() -> str:
 
 def to_write(ag: ArticleGraph, source: str) -> ArticleWrite:
     """One extracted article as the triples and bookkeeping the store writes."""
-    from .graph import article_triples
+    from .graph import article_triples, ntriples
 
     own, claims = article_triples(ag)
-
-    def triples(g: Iterable[tuple[object, object, object]]) -> tuple[ox.Triple, ...]:
-        return tuple(ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g)
-
     return ArticleWrite(
         stem=ag.article.stem,
         sha256=ag.article.sha256,
         source=source,
-        own=triples(own),
-        claims=triples(claims),
+        own=ntriples(own),
+        claims=ntriples(claims),
         entities=tuple(EntityRecord(ag.article.stem, e.key, e.name, e.type.value, e.wikidata) for e in ag.entities),
         builder=builder_id(),
     )

@@ -6,9 +6,11 @@ assertions), relations claimed inside someone's words go to the article's
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Literal, URIRef
 from rdflib.term import Node
@@ -40,6 +42,41 @@ class Triples:
 
     def __len__(self) -> int:
         return len(self._seen)
+
+
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+@lru_cache(maxsize=200_000)
+def _nt_iri(iri: str) -> str:
+    if _IRI_BAD.search(iri):
+        raise ValueError(f"not an IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def nt_term(term: Node) -> str:
+    """A term as N-Triples (and SPARQL) writes it."""
+    if isinstance(term, URIRef):
+        return _nt_iri(str(term))
+    if isinstance(term, Literal):
+        text = '"' + str(term).translate(_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype and term.datatype != XSD.string:
+            return f"{text}^^{_nt_iri(str(term.datatype))}"
+        return text
+    raise TypeError(f"not a term kg writes: {term!r}")
+
+
+def ntriples(triples: Iterable[Triple]) -> str:
+    """N-Triples lines, in the order given.
+
+    Written here rather than by rdflib or pyoxigraph: making a pyoxigraph
+    term of every node, and pickling them from --jobs workers, cost a build
+    more than the rest of this module.
+    """
+    return "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in triples)
 
 
 def entity_iri(key: str) -> URIRef:

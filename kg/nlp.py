@@ -7,7 +7,7 @@ stop). `Parsed.to_source` maps Doc character offsets back into the file.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,6 +64,21 @@ def with_pos(doc: Doc, *tags: str) -> Iterator[Token]:
     wanted = [POS_IDS[t] for t in tags]
     for i in np.flatnonzero(np.isin(doc.to_array(POS), wanted)):
         yield doc[int(i)]
+
+
+def tokens_where(doc: Doc, attr: int, test: Callable[[str], bool]) -> Iterator[Token]:
+    """The tokens of `doc` whose `attr` (ORTH, LOWER, LEMMA...) passes `test`, in order.
+
+    The same tokens as `t for t in doc if test(t.lemma_)` (for LEMMA), with
+    `test` asked once per distinct string rather than once per token, and a
+    Token object made only for the tokens that pass.
+    """
+    values = doc.to_array(attr)
+    strings = doc.vocab.strings
+    wanted = [h for h in np.unique(values) if test(strings[int(h)])]
+    if wanted:
+        for i in np.flatnonzero(np.isin(values, wanted)):
+            yield doc[int(i)]
 
 
 @lru_cache(maxsize=1)

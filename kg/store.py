@@ -212,13 +212,13 @@ class EntityRecord:
 
 @dataclass(frozen=True)
 class ArticleWrite:
-    """One article's graphs, ready to write: triples plus the bookkeeping."""
+    """One article's graphs, ready to write: N-Triples lines plus the bookkeeping."""
 
     stem: str
     sha256: str
     source: str  # the path the article was read from
-    own: tuple[ox.Triple, ...]
-    claims: tuple[ox.Triple, ...]
+    own: str  # the article's graph, one N-Triples line per triple
+    claims: str  # its claims graph, likewise
     entities: tuple[EntityRecord, ...]
     builder: str = ""  # the extraction code and model that made it (kg.build.builder_id)
 
@@ -231,7 +231,7 @@ class ArticleWrite:
             ox.Triple(node, P_SHA, ox.Literal(self.sha256)),
             ox.Triple(node, P_SOURCE, ox.Literal(self.source)),
             ox.Triple(node, P_BUILDER, ox.Literal(self.builder)),
-            ox.Triple(node, P_QUADS, ox.Literal(str(len(self.own) + len(self.claims)), datatype=XSD_INTEGER)),
+            ox.Triple(node, P_QUADS, ox.Literal(str(self.own.count("\n") + self.claims.count("\n")), datatype=XSD_INTEGER)),
         ]
         for e in self.entities:
             out.append(ox.Triple(node, P_KEY, ox.Literal(e.key)))
@@ -445,11 +445,13 @@ class LocalStore:
         drop, rows, keys = self._update(w.stem, w.entities)
         parts = [drop, "INSERT DATA {\n", self._dirty(w.stem)]
         parts.extend(f"{t.subject} {t.predicate} {t.object} .\n" for t in w.meta_triples())  # the default graph
-        for graph, triples in ((own, w.own), (claims, w.claims), (ENTITIES, rows)):
-            if triples:
-                parts.append(f"GRAPH {graph} {{\n")
-                parts.extend(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)
-                parts.append("}\n")
+        for graph, lines in ((own, w.own), (claims, w.claims)):
+            if lines:
+                parts.extend((f"GRAPH {graph} {{\n", lines, "}\n"))
+        if rows:
+            parts.append(f"GRAPH {ENTITIES} {{\n")
+            parts.extend(f"{t.subject} {t.predicate} {t.object} .\n" for t in rows)
+            parts.append("}\n")
         parts.append("}")
         # one SPARQL update is one transaction: an interrupted write leaves the article as it was
         self._commit("".join(parts), w.stem, keys, w.entities, background=True)
@@ -486,7 +488,8 @@ class LocalStore:
     # block opened by a `# graph <IRI>` comment line; a later export re-serialises
     # only the graphs written since and splices them in.
 
-    def _block(self, graph: ox.NamedNode, fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
+    def _blocks(self, graph: ox.NamedNode, prefixes: dict[str, str]) -> dict[ox.RdfFormat, bytes]:
+        """The graph's block in graph.trig and in graph.ttl, from one serialisation."""
         # The store serialises the graph's triples itself: handing each quad to
         # Python and back took most of an export. A TriG block is the same
         # lines, indented, inside the graph's braces (Oxigraph writes every
@@ -496,12 +499,14 @@ class LocalStore:
 
         lines = body(self.store.dump(format=ox.RdfFormat.TURTLE, from_graph=graph, prefixes=prefixes) or b"")
         if not b"".join(lines).strip():
-            return b""
-        if fmt == ox.RdfFormat.TRIG:
-            first = next(iter(self.store.quads_for_pattern(None, None, None, graph)))
-            opening = body(ox.serialize([first], format=fmt, prefixes=prefixes) or b"")[0]  # "kgr:article_x {"
-            lines = [opening, *(b"\t" + line for line in lines), b"}\n"]
-        return f"# graph {graph}\n".encode() + b"".join(lines).rstrip(b"\n") + b"\n"
+            return {ox.RdfFormat.TRIG: b"", ox.RdfFormat.TURTLE: b""}
+        first = next(iter(self.store.quads_for_pattern(None, None, None, graph)))
+        opening = body(ox.serialize([first], format=ox.RdfFormat.TRIG, prefixes=prefixes) or b"")[0]  # "kgr:article_x {"
+        comment = f"# graph {graph}\n".encode()
+        return {
+            ox.RdfFormat.TRIG: comment + b"".join([opening, *(b"\t" + line for line in lines), b"}\n"]).rstrip(b"\n") + b"\n",
+            ox.RdfFormat.TURTLE: comment + b"".join(lines).rstrip(b"\n") + b"\n",
+        }
 
     @staticmethod
     def _header(prefixes: dict[str, str]) -> bytes:
@@ -545,6 +550,13 @@ class LocalStore:
             )
             if isinstance(t, ox.NamedNode)
         }
+        made: dict[str, dict[ox.RdfFormat, bytes]] = {}  # each graph serialised once for both files
+
+        def block(iri: str, fmt: ox.RdfFormat) -> bytes:
+            if iri not in made:
+                made[iri] = self._blocks(ox.NamedNode(iri), prefixes)
+            return made[iri][fmt]
+
         digests = []
         for path, fmt, pred in ((trig, ox.RdfFormat.TRIG, P_TRIG), (ttl, ox.RdfFormat.TURTLE, P_TTL)):
             old = path.read_bytes() if path.is_file() else b""
@@ -553,12 +565,11 @@ class LocalStore:
             if old and recorded is not None and recorded.value == hashlib.sha256(old).hexdigest():
                 blocks = self._split(old, header)
             if blocks is None:
-                blocks = {g.value: self._block(g, fmt, prefixes) for g in content_graphs(self.store)}  # type: ignore[arg-type]
+                blocks = {g.value: block(g.value, fmt) for g in content_graphs(self.store)}
             else:
                 for iri in dirty:
-                    block = self._block(ox.NamedNode(iri), fmt, prefixes)
-                    if block:
-                        blocks[iri] = block
+                    if data := block(iri, fmt):
+                        blocks[iri] = data
                     else:
                         blocks.pop(iri, None)
             data = header + b"".join(blocks[k] for k in sorted(blocks) if blocks[k])
@@ -655,11 +666,12 @@ class RemoteStore:
         names = data["head"]["vars"]
         return [{n: (b[n]["value"] if n in b else None) for n in names} for b in data["results"]["bindings"]]
 
-    def put_graph(self, graph: ox.NamedNode, triples: Sequence[ox.Triple]) -> None:
+    def put_graph(self, graph: ox.NamedNode, triples: Sequence[ox.Triple] | str) -> None:
+        """Replace the graph by `triples` (or N-Triples lines); none: drop it."""
         if not triples:
             self._request("DELETE", self._graph_url(graph))
             return
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        body = triples.encode() if isinstance(triples, str) else ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
         self._request("PUT", self._graph_url(graph), body, {"Content-Type": "application/n-triples"})
 
     def articles(self) -> dict[str, tuple[str, str, str]]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from spacy.attrs import ORTH
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from ..lexicon import gazetteer, norm, table
-from ..nlp import pipeline, with_pos
+from ..nlp import pipeline, tokens_where, with_pos
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 # group modifiers that describe rather than identify the group
@@ -60,9 +61,18 @@ def _lex() -> dict:
     return table("lexicons")
 
 
+@lru_cache(maxsize=None)
+def _words(*path: str) -> frozenset[str]:
+    """A word list of lexicons.toml as a set, made once: `_words("titles", "honorifics")`."""
+    node = _lex()
+    for key in path:
+        node = node[key]
+    return frozenset(node)
+
+
 def _trim(span: Span) -> Span | None:
     """Drop determiners, honorifics, possessives, '#' and line breaks from a name."""
-    honorifics = set(_lex()["titles"]["honorifics"])
+    honorifics = _words("titles", "honorifics")
     start, end = span.start, span.end
     doc = span.doc
     for i in range(start, end):
@@ -118,12 +128,14 @@ def find_names(doc: Doc, sent_of: list[int]) -> list[Candidate]:
 
     # a model span wins over gazetteer spans inside it unless it only adds modifiers,
     # and loses to a longer gazetteer span ("Islamic" NORP inside "Islamic State")
+    bounds = [(g.start, g.end, g) for g in gaz_spans]  # plain ints: compared for every pair of spans
     for span in sorted(model_spans, key=lambda s: (s.start - s.end, s.start)):
-        if taken & set(range(span.start, span.end)):
+        start, end = span.start, span.end
+        if taken & set(range(start, end)):
             continue
-        if any(g.start < span.end and span.start < g.end and len(g) > len(span) for g in gaz_spans):
+        if any(gs < end and start < ge and ge - gs > end - start for gs, ge, _ in bounds):
             continue
-        inner = [g for g in gaz_spans if span.start <= g.start and g.end <= span.end]
+        inner = [g for gs, ge, g in bounds if start <= gs and ge <= end]
         best = max(inner, key=lambda g: (len(g), -g.start), default=None)
         if best is not None and len(best) < len(span):
             rest = [t for t in span if not best.start <= t.i < best.end]
@@ -137,11 +149,11 @@ def find_names(doc: Doc, sent_of: list[int]) -> list[Candidate]:
     surnames = {s[-1].text for s in chosen if s.label_ == "PERSON" and len(s) >= 2}
     # an acronym the model missed, once the article has spelt the name out: "(SOHR)"
     acronyms = {"".join(t.text[0] for t in s if t.text[:1].isupper()) for s in chosen if s.label_ == "ORG" and len(s) >= 3}
-    for tok in doc:
-        if tok.is_upper and len(tok.text) >= 3 and tok.text in acronyms and tok.i not in taken:
+    for tok in tokens_where(doc, ORTH, acronyms.__contains__):
+        if tok.is_upper and len(tok.text) >= 3 and tok.i not in taken:
             take(Span(doc, tok.i, tok.i + 1, label="ORG"))
-    for tok in doc:
-        if tok.text in surnames and tok.i not in taken and tok.is_title:
+    for tok in tokens_where(doc, ORTH, surnames.__contains__):
+        if tok.i not in taken and tok.is_title:
             take(Span(doc, tok.i, tok.i + 1, label="PERSON"))
     titles = _lex()["titles"]
     offices = set(titles["command"]) | set(titles["member"]) | set(titles["head_of_state"]) | set(titles["honorifics"])
@@ -154,7 +166,7 @@ def find_names(doc: Doc, sent_of: list[int]) -> list[Candidate]:
         label = span.label_
         gaz_id = entry.id if entry else None
         root = span.root
-        if label == "PERSON" and entry is None and root.dep_ in {"appos", "compound"} and root.head.lemma_.lower() in set(_lex()["names"]["org_nouns"]):
+        if label == "PERSON" and entry is None and root.dep_ in {"appos", "compound"} and root.head.lemma_.lower() in _words("names", "org_nouns"):
             label = "ORG"  # "the newspaper Yediot Aharonot"
         if entry is None and (country := gaz.demonym(span.text)) is not None:
             label, gaz_id = "NORP", country.id  # "Ukrainian", whatever the model's label
@@ -167,10 +179,14 @@ def find_names(doc: Doc, sent_of: list[int]) -> list[Candidate]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _office_words() -> frozenset[str]:
+    return _words("titles", "command") | _words("titles", "member") | _words("titles", "honorifics")
+
+
 def _titles_before(doc: Doc, start: int) -> tuple[str, ...]:
     """Office words in the capitalised run before a name: "Turkish President", "Secretary of Defense"."""
-    lex = _lex()["titles"]
-    words = set(lex["command"]) | set(lex["member"]) | set(lex["honorifics"])
+    words = _office_words()
     found = []
     run: list[str] = []  # the office as written, "deputy prime minister", without names before it
     i = start - 1
@@ -238,7 +254,9 @@ def find_derived(doc: Doc, names: list[Candidate], sent_of: list[int]) -> list[C
             continue
         lemma = tok.lemma_.lower()
         mods = [name_at[t.i] for t in tok.lefts if t.i in name_at and t.dep_ in {"compound", "amod", "nmod", "poss"}]
-        if not mods:  # "Kurdish YPG forces": the name sits inside a compound chain
+        # "Kurdish YPG forces": the name sits inside a compound chain (the
+        # subtree is walked only when a name lies in its span)
+        if not mods and any(i in name_at for i in range(tok.left_edge.i, tok.i)):
             mods = [name_at[t.i] for t in tok.subtree if t.i < tok.i and t.i in name_at and t.head.i != tok.i and t.head.dep_ == "compound" and t.head.head.i == tok.i]
         mod = mods[-1] if mods else None
         # "the German foreign ministry", "Turkish police": an institution of a country

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
+from spacy.attrs import LEMMA, LOWER
 from spacy.tokens import Doc, Token
 
 from ..lexicon import gazetteer, table
 from ..model import Entity, EntityType, Relation, Statement
-from ..nlp import Parsed, with_pos
+from ..nlp import Parsed, tokens_where, with_pos
 from ..resolve import Resolution
 from .statements import Speakers, last_subject
 
@@ -126,12 +128,15 @@ def _main_place(parsed: Parsed, res: Resolution) -> str | None:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
 
+@lru_cache(maxsize=1)
+def _modality() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    modality = _rel()["modality"]
+    return frozenset(modality["auxiliaries"]), frozenset(modality["governors"]), frozenset(modality["conditional_marks"])
+
+
 def _hypothetical(verb: Token) -> bool:
     """Negated, modal, conditional, or under a verb like "refuse" or "plan"."""
-    modality = _rel()["modality"]
-    aux = set(modality["auxiliaries"])
-    governors = set(modality["governors"])
-    marks = set(modality["conditional_marks"])
+    aux, governors, marks = _modality()
     t = verb
     for _ in range(6):
         for c in t.children:
@@ -239,6 +244,9 @@ def titles(ctx: Context) -> Iterator[Found]:
     command, member = set(lex["command"]) | heads_of_state, set(lex["member"])
     words = command | member
     markers = set(lex["portfolio_markers"])
+    honorifics = set(lex["honorifics"])
+    words_or_honorifics = words | honorifics
+    honorific_only = honorifics - words
     doc, res = ctx.doc, ctx.res
 
     def kind(title: Token, org: Entity, phrase: str = "") -> str | None:
@@ -273,12 +281,11 @@ def titles(ctx: Context) -> Iterator[Found]:
         title_tok = None
         phrase = ""
         sent_start = doc[start].sent.start
-        honorifics = set(lex["honorifics"])
         while i >= sent_start and (doc[i].is_title or doc[i].is_upper or doc[i].lower_ in words or doc[i].tag_ == "POS"
                                    or doc[i].text == "-" and title_tok is not None
                                    or doc[i].text == "." and i > 0 and doc[i - 1].lower_ in honorifics
                                    or title_tok is not None and f"{doc[i].lower_} {phrase or title_tok.lower_}" in words) and "\n" not in doc[i].text_with_ws:
-            if title_tok is not None and f"{doc[i].lower_} {phrase or title_tok.lower_}" in words | set(lex["honorifics"]):
+            if title_tok is not None and f"{doc[i].lower_} {phrase or title_tok.lower_}" in words_or_honorifics:
                 phrase = f"{doc[i].lower_} {phrase or title_tok.lower_}"
                 i -= 1  # "Prime Minister", "Supreme Leader": one title
                 continue
@@ -294,7 +301,7 @@ def titles(ctx: Context) -> Iterator[Found]:
                 if title_tok is not None and org.type in {O, C}:
                     yield from emit(key, title_tok, org, start, "title/org-title-person", 0.85, phrase)
                 break
-            if doc[i].lower_ in words and doc[i].lower_ not in set(lex["honorifics"]) - words:
+            if doc[i].lower_ in words and doc[i].lower_ not in honorific_only:
                 title_tok = doc[i]  # the title nearest the organisation: "Pentagon press secretary Rear Adm. X"
                 phrase = ""
             elif doc[i].lower_ in words and title_tok is None:
@@ -302,9 +309,10 @@ def titles(ctx: Context) -> Iterator[Found]:
             i -= 1
     # TITLE noun with a possessive or "of" organisation, and a person in apposition or resolved as speaker
     speakers = Speakers(doc, res)
-    for tok in doc:
-        if tok.lower_ not in words and tok.lemma_.lower() not in words:
-            continue
+    by_form = {t.i for t in tokens_where(doc, LOWER, words.__contains__)}
+    by_lemma = {t.i for t in tokens_where(doc, LEMMA, lambda lemma: lemma.lower() in words)}
+    for i in sorted(by_form | by_lemma):
+        tok = doc[i]
         if res.token_entity.get(tok.i) and res.entities[res.token_entity[tok.i]].type == P:
             continue
         orgs = [res.entity_at(c.i) for c in _children(tok, "poss", "compound", "amod", "nmod") if not _against(c)]
@@ -336,7 +344,7 @@ def titles(ctx: Context) -> Iterator[Found]:
         if not people and edge + 1 < len(doc) and doc[edge + 1].text == ",":
             # "the Iraqi Defense Ministry spokesman, Brig. Gen. Tahseen Ibrahim,": read off the tokens
             j = edge + 2
-            while j < len(doc) and j < tok.i + 7 and (doc[j].lower_ in set(lex["honorifics"]) | words or doc[j].text == "."):
+            while j < len(doc) and j < tok.i + 7 and (doc[j].lower_ in words_or_honorifics or doc[j].text == "."):
                 j += 1
             e = res.entity_at(j) if j < len(doc) else None
             if e is not None and e.type == P:
@@ -352,9 +360,8 @@ def titles(ctx: Context) -> Iterator[Found]:
 
 def regimes(ctx: Context) -> Iterator[Found]:
     """"the Syrian regime of President Bashar al-Assad": the person heads the state."""
-    for n in ctx.doc:
-        if n.lemma_.lower() not in {"regime", "government", "administration", "dictatorship"}:
-            continue
+    heads = {"regime", "government", "administration", "dictatorship"}
+    for n in tokens_where(ctx.doc, LEMMA, lambda lemma: lemma.lower() in heads):
         states = [e for c in n.children if c.dep_ in {"amod", "compound", "poss"} and (e := ctx.res.entity_at(c.i)) is not None and e.type == C]
         for c in n.children:  # "the Syrian regime", which the gazetteer names as a body of its own
             if c.dep_ in {"amod", "compound"} and (country := gazetteer().demonym(c.text)) is not None:

@@ -14,13 +14,15 @@ makes clear, else to an unnamed-speaker Group (kept off the record).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
+from spacy.attrs import LEMMA, LOWER
 from spacy.tokens import Doc, Span, Token
 
 from ..lexicon import table
 from ..model import EntityType, SpeechMode, Statement
-from ..nlp import Parsed
+from ..nlp import Parsed, tokens_where
 from ..resolve import Resolution
 
 OPEN = "“"
@@ -352,9 +354,17 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
 
     # reported speech: "Esper says the forces weren't ordered to leave"
     verbs = set(_cues()["speech_verbs"]) - set(_cues()["quote_only_verbs"])
-    for sent in sents:
-        for t in sent:
-            if t.lemma_.lower() not in verbs or t.pos_ != "VERB" or _negated(t):
+    # the candidate tokens of each sentence, found over the whole Doc at once
+    starts = [sent.start for sent in sents]
+    cue_verbs: list[list[Token]] = [[] for _ in sents]
+    for t in tokens_where(doc, LEMMA, lambda lemma: lemma.lower() in verbs):
+        cue_verbs[bisect_right(starts, t.i) - 1].append(t)
+    according: list[list[Token]] = [[] for _ in sents]
+    for t in tokens_where(doc, LOWER, "according".__eq__):
+        according[bisect_right(starts, t.i) - 1].append(t)
+    for n_sent, sent in enumerate(sents):
+        for t in cue_verbs[n_sent]:
+            if t.pos_ != "VERB" or _negated(t):
                 continue
             if t.dep_ == "conj" and t.head.lemma_.lower() in verbs:
                 continue  # folded into the first verb's statement below
@@ -384,8 +394,8 @@ def find_statements(parsed: Parsed, res: Resolution) -> list[Statement]:
             emit(span[0], key, span.text, span.start_char, span.end_char, t.lemma_.lower(),
                  SpeechMode.REPORTED, rule, conf, (sent_index[sent.start],))
         # "..., according to US defense officials."
-        for t in sent:
-            if t.lower_ == "according" and t.i + 1 < sent.end and t.nbor(1).lower_ == "to":
+        for t in according[n_sent]:
+            if t.i + 1 < sent.end and t.nbor(1).lower_ == "to":
                 if quoted_tokens & set(range(sent.start, sent.end)):
                     continue
                 who = _according_speaker(t)
