@@ -76,25 +76,31 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def run(args: Sequence[str], *, cwd: Path = ROOT) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS of the process tree, stdout) of a command."""
+def run(args: Sequence[str], *, cwd: Path = ROOT, sample: bool = True) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS of the process tree, stdout) of a command.
+
+    `sample=False` leaves memory alone (peak 0): reading /proc ten times a
+    second takes CPU from the command being timed.
+    """
     peak = 0
     start = time.perf_counter()
     proc = subprocess.Popen(list(args), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
 
-    def sample() -> None:
+    def sampler() -> None:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, _tree_rss(proc.pid))
             done.wait(0.1)
 
-    t = threading.Thread(target=sample, daemon=True)
-    t.start()
+    t = threading.Thread(target=sampler, daemon=True)
+    if sample:
+        t.start()
     out, err = proc.communicate()
     wall = time.perf_counter() - start
     done.set()
-    t.join()
+    if sample:
+        t.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{err}")
     return wall, peak, out
@@ -142,7 +148,7 @@ def throughput(work: Path, n: int, repeats: int = 3) -> dict[str, float]:
             cmd = [PY, "-c", BARE_PIPE, str(src)] if kind == "pipe" else [PY, "-m", "kg", "build", str(src), "--out", str(work / kind)]
             if kind == "j2":
                 cmd += ["--jobs", "2"]
-            wall, _, _ = run(cmd)
+            wall, _, _ = run(cmd, sample=False)
             times[kind].append(wall)
             log(f"throughput: run {r + 1}/{repeats}: {kind} {wall:.1f} s")
     same = (work / "j1" / "graph.trig").read_bytes() == (work / "j2" / "graph.trig").read_bytes()
@@ -557,7 +563,8 @@ def report(args: argparse.Namespace, tp: dict[str, float], mem: list[dict[str, f
         "(entity parameters: Donald Trump; type: Person; other optional parameters left open) and run with every "
         "graph as the default graph, rows materialised. Oxigraph: median of 5 runs (fewer for a query slower than 4 s; "
         f"stopped after {args.rdflib_cap + 30:g} s). rdflib: "
-        f"`Dataset(default_union=True)` loaded from N-Quads in {loaded['load']:.0f} s, one run, stopped after "
+        f"`Dataset(default_union=True)` loaded from N-Quads in {loaded['load']:.0f} s, median of up to 5 runs "
+        "(fewer once they add up to 4 s), stopped after "
         f"{args.rdflib_cap:g} s. The parameters are bound by `kg.query.bind`, as `kg query` binds them, before "
         f"the timing; its name lookup (labels, types and aliases of every entity) took "
         f"{loaded['lookup_ms']:.0f} ms on this store (median of 5), on top of the figures below.",
