@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from .errors import InputError, KgError
 from .ingest import article_stem, find_articles, read_article
 from .model import Article, ArticleGraph

@@ -138,3 +138,49 @@ def test_trig_and_ttl_hold_the_same_triples(seed_build: Path, seed_dataset) -> N
     for s, p, o, _ in seed_dataset.quads((None, None, None, None)):
         merged.add((s, p, o))
     assert isomorphic(merged, Graph().parse(seed_build / "graph.ttl", format="turtle"))
+
+
+def test_ntriples_written_by_kg_read_back_as_the_same_triples() -> None:
+    """The store is handed kg's own N-Triples: every term of a real article, and
+    text with the characters N-Triples escapes, must come back unchanged."""
+    import pyoxigraph as ox
+    from rdflib import Literal
+
+    from kg.graph import article_triples, ntriples
+    from kg.pipeline import extract_text
+    from kg.store import to_ox
+
+    text = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
+    own, claims = article_triples(extract_text(text, stem="seed"))
+    tricky = (URIRef(ONTOLOGY + "x"), RDFS.label, Literal('a "quoted" back\\slash,\nnew line\r and tab\t é'))
+    triples = [*own, *claims, tricky]
+    read = [q.triple for q in ox.parse(ntriples(triples).encode(), format=ox.RdfFormat.N_TRIPLES)]
+    assert read == [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
+
+
+def test_ntriples_refuses_a_broken_iri() -> None:
+    import pytest
+
+    from kg.graph import ntriples
+
+    with pytest.raises(ValueError, match="not an IRI"):
+        ntriples([(URIRef(ONTOLOGY + "a b"), RDFS.label, URIRef(ONTOLOGY + "c"))])
+
+
+def test_tokens_where_finds_the_tokens_a_loop_over_the_doc_finds() -> None:
+    from spacy.attrs import LEMMA, LOWER, ORTH
+
+    from kg.ingest import read_article
+    from kg.nlp import parse_many, tokens_where
+
+    doc = next(parse_many([read_article(sorted(SEEDS.glob("*.txt"))[0])])).doc
+    cases = [
+        (LEMMA, lambda t: t.lemma_, lambda s: s.lower() in {"say", "government", "tell"}),
+        (LOWER, lambda t: t.lower_, "according".__eq__),
+        (ORTH, lambda t: t.text, {"Trump", "SDF"}.__contains__),
+    ]
+    for attr, value, test in cases:
+        expected = [t.i for t in doc if test(value(t))]
+        assert expected, "the seed has these words"
+        assert [t.i for t in tokens_where(doc, attr, test)] == expected
+    assert list(tokens_where(doc, ORTH, lambda s: False)) == []
