@@ -14,7 +14,6 @@ from functools import lru_cache
 import numpy as np
 import spacy
 from spacy.attrs import IS_LOWER, IS_SPACE, ORTH, POS, SENT_START
-from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -61,9 +60,7 @@ def with_pos(doc: Doc, *tags: str) -> Iterator[Token]:
     token: making a Token object for each token of the article, once per rule,
     was a fifth of the extraction time.
     """
-    wanted = [POS_IDS[t] for t in tags]
-    for i in np.flatnonzero(np.isin(doc.to_array(POS), wanted)):
-        yield doc[int(i)]
+    return tokens_where(doc, POS, set(tags).__contains__)
 
 
 def tokens_where(doc: Doc, attr: int, test: Callable[[str], bool]) -> Iterator[Token]:

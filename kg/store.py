@@ -239,6 +239,11 @@ class ArticleWrite:
         return out
 
 
+def _lines(triples: Iterable[ox.Triple]) -> str:
+    """Triples as N-Triples lines, the form SPARQL's INSERT DATA takes too."""
+    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)
+
+
 def _values(terms: Iterable[ox.Literal | ox.NamedNode]) -> str:
     return " ".join(str(t) for t in terms)
 
@@ -443,15 +448,10 @@ class LocalStore:
         """Add or replace one article: its graphs, bookkeeping and touched entity rows, atomically."""
         own, claims, _ = article_graphs(w.stem)
         drop, rows, keys = self._update(w.stem, w.entities)
-        parts = [drop, "INSERT DATA {\n", self._dirty(w.stem)]
-        parts.extend(f"{t.subject} {t.predicate} {t.object} .\n" for t in w.meta_triples())  # the default graph
-        for graph, lines in ((own, w.own), (claims, w.claims)):
+        parts = [drop, "INSERT DATA {\n", self._dirty(w.stem), _lines(w.meta_triples())]  # meta: the default graph
+        for graph, lines in ((own, w.own), (claims, w.claims), (ENTITIES, _lines(rows))):
             if lines:
                 parts.extend((f"GRAPH {graph} {{\n", lines, "}\n"))
-        if rows:
-            parts.append(f"GRAPH {ENTITIES} {{\n")
-            parts.extend(f"{t.subject} {t.predicate} {t.object} .\n" for t in rows)
-            parts.append("}\n")
         parts.append("}")
         # one SPARQL update is one transaction: an interrupted write leaves the article as it was
         self._commit("".join(parts), w.stem, keys, w.entities, background=True)
@@ -463,9 +463,7 @@ class LocalStore:
         drop, rows, keys = self._update(stem, ())
         update = drop + "INSERT DATA {\n" + self._dirty(stem)
         if rows:
-            update += (
-                f"GRAPH {ENTITIES} {{\n" + "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in rows) + "}\n"
-            )
+            update += f"GRAPH {ENTITIES} {{\n{_lines(rows)}}}\n"
         self._commit(update + "}", stem, keys, ())
         return True
 
